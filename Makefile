@@ -1,0 +1,78 @@
+# ehcflow: `make demo` to see it, `make test` to prove it. Everything a fresh machine needs is
+# installed from here (Python packages into .venv, front-end assets with npm).
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+EHCFLOW := $(VENV)/bin/ehcflow
+STAMP := $(VENV)/.installed
+ASSETS := ehcflow/static/vendor/.installed
+PG_URL ?= postgres://postgres@127.0.0.1:5432/ehcflow
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install demo serve test test-sqlite test-postgres lint bench clean
+
+install: $(STAMP) $(ASSETS)
+
+$(STAMP): pyproject.toml
+	@set -e; python_bin=$$(scripts/find-python); \
+	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$python_bin"; "$$python_bin" -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+$(ASSETS): frontend/package.json
+	cd frontend && npm install --no-audit --no-fund --loglevel=error
+	@set -e; dest=ehcflow/static/vendor; rm -rf $$dest; \
+	mkdir -p $$dest/govuk-frontend $$dest/moj-frontend $$dest/htmx; \
+	src=frontend/node_modules/govuk-frontend/dist/govuk; \
+	cp $$src/govuk-frontend.min.js $$dest/govuk-frontend/; cp -r $$src/assets $$dest/govuk-frontend/; \
+	sed 's#url(/assets/#url(/static/vendor/govuk-frontend/assets/#g' $$src/govuk-frontend.min.css \
+	  > $$dest/govuk-frontend/govuk-frontend.min.css; \
+	moj=frontend/node_modules/@ministryofjustice/frontend/moj; \
+	cp $$moj/moj-frontend.min.js $$dest/moj-frontend/; \
+	sed 's#url(/assets/#url(/static/vendor/govuk-frontend/assets/#g' $$moj/moj-frontend.min.css \
+	  > $$dest/moj-frontend/moj-frontend.min.css; \
+	cp frontend/node_modules/htmx.org/dist/htmx.min.js $$dest/htmx/; \
+	touch $(ASSETS)
+
+var:
+	mkdir -p var
+
+## demo: install, migrate the embedded SQLite database, load the demo authority, serve it
+demo: install var
+	$(EHCFLOW) migrate --noinput
+	@if [ "$$($(EHCFLOW) demo-data --status)" != "loaded" ]; then \
+	  echo "Loading the demo authority (a minute or two the first time)..."; \
+	  EHCFLOW_DEMO=1 $(EHCFLOW) demo-data --seed 2023; fi
+	$(EHCFLOW) collectstatic --noinput --verbosity 0
+	@EHCFLOW_DEMO=1 $(EHCFLOW) demo-users
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
+	EHCFLOW_DEMO=1 EHCFLOW_DEBUG=0 $(EHCFLOW) runserver --insecure $(HOST):$(PORT)
+
+## test: install, then every test on SQLite and again on PostgreSQL
+test: install lint test-sqlite test-postgres
+
+lint:
+	$(VENV)/bin/ruff check ehcflow tests benchmarks
+	$(VENV)/bin/mypy ehcflow
+
+test-sqlite:
+	@echo "== test suite on SQLite =="
+	DATABASE_URL= $(PY) -m pytest -q
+
+test-postgres:
+	@if $(PY) scripts/pg_ready.py "$(PG_URL)"; then \
+	  echo "== test suite on PostgreSQL =="; \
+	  DATABASE_URL="$(PG_URL)" $(PY) -m pytest -q; \
+	elif [ "$${CI:-}" = "true" ]; then \
+	  echo "PostgreSQL does not answer on $(PG_URL): CI must run the PostgreSQL leg." >&2; exit 1; \
+	else echo "PostgreSQL not answering on $(PG_URL): skipping that leg (CI makes it mandatory)."; fi
+
+## bench: the speed and scale measurements written into the README
+bench: install
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf var ehcflow/static/vendor frontend/node_modules $(VENV)

@@ -1,0 +1,385 @@
+"""Reads of the casework record, counted in the database.
+
+`kpis()` counts exactly what `ehcflow.statutory.measures.kpis()` counts over plain records
+(measures.md), but with aggregate queries so it stays fast on a large authority; the tests
+prove the two equal on random histories. Only initial requests count (measures.md: "initial
+requests", "new plans"); re-assessments are casework but not these measures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from fractions import Fraction
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from ehcflow.casework import choices as c
+from ehcflow.casework.models import (
+    AdviceRequest,
+    AssessmentRequest,
+    CaseEvent,
+    Child,
+    EHCPlan,
+    StatutoryException,
+)
+from ehcflow.people.models import Role, StaffMember
+from ehcflow.statutory import measures
+from ehcflow.statutory.clock import DECISION_TO_ASSESS_DAYS, FINAL_PLAN_DAYS
+from ehcflow.statutory.exceptions import (
+    Deadline,
+    ExceptionPeriod,
+    ExceptionReason,
+    Step,
+    request_timeline,
+)
+
+OVER_20_WEEKS_DAYS = 140
+OVER_30_WEEKS_DAYS = 210
+OVER_50_WEEKS_DAYS = 350
+
+
+def initial_requests() -> QuerySet[AssessmentRequest]:
+    return AssessmentRequest.objects.filter(kind=c.RequestKind.INITIAL)
+
+
+def open_on(on: date) -> Q:
+    """Q for requests open at `on` (measures.md, "Requests and their state at a date")."""
+    return Q(received_date__lte=on) & ~(
+        Q(decision=c.Decision.NOT_ASSESS, decision_date__lte=on)
+        | Q(outcome=c.Outcome.NO_PLAN, outcome_date__lte=on)
+        | Q(final_date__lte=on)
+        | Q(closed_date__lte=on)
+    )
+
+
+def backlog(*, on: date) -> measures.Backlog:
+    """Open requests at `on` and those older than 20, 30 and 50 weeks (report 000, table 4)."""
+    figures = initial_requests().filter(open_on(on)).aggregate(
+        open=Count("id"),
+        over_20=Count("id", filter=Q(received_date__lt=on - timedelta(days=OVER_20_WEEKS_DAYS))),
+        over_30=Count("id", filter=Q(received_date__lt=on - timedelta(days=OVER_30_WEEKS_DAYS))),
+        over_50=Count("id", filter=Q(received_date__lt=on - timedelta(days=OVER_50_WEEKS_DAYS))),
+    )
+    return measures.Backlog(
+        open=figures["open"],
+        over_20_weeks=figures["over_20"],
+        over_30_weeks=figures["over_30"],
+        over_50_weeks=figures["over_50"],
+    )
+
+
+def _within(days: int, field: str) -> Q:
+    deadline = ExpressionWrapper(F("received_date") + timedelta(days=days),
+                                 output_field=DateField())
+    return Q(**{f"{field}__lte": deadline})
+
+
+def kpis(*, as_of: date, period: measures.Period | None = None) -> measures.Kpis:
+    """The measures of measures.md at `as_of` over `period` (default: 12 months to as_of).
+
+    Mirrors `measures.kpis()`: only the part of the period up to `as_of` counts (a plan dated
+    after `as_of` is not yet issued), a period starting after `as_of` counts nothing, and the
+    backlog is taken at `as_of`. Five aggregate queries, whatever the size of the authority.
+    """
+    chosen = period or measures.twelve_months_ending(as_of)
+    window = chosen.ending_by(as_of)
+    requests = initial_requests()
+    if window is None:
+        received = 0
+        plan_figures: dict[str, Any] = {"plans": 0, "within": 0, "plans_ex": 0,
+                                        "within_ex": 0, "total_time": None}
+        decision_figures: dict[str, Any] = {"made": 0, "within": 0}
+    else:
+        received = requests.filter(
+            received_date__gte=window.start, received_date__lte=window.end).count()
+        issued = requests.filter(final_date__gte=window.start, final_date__lte=window.end)
+        within = _within(FINAL_PLAN_DAYS, "final_date")
+        no_exception = Q(week20_exception=False)
+        plan_figures = issued.aggregate(
+            plans=Count("id"),
+            within=Count("id", filter=within),
+            plans_ex=Count("id", filter=no_exception),
+            within_ex=Count("id", filter=within & no_exception),
+            total_time=Sum(ExpressionWrapper(F("final_date") - F("received_date"),
+                                             output_field=DurationField())),
+        )
+        decided = requests.filter(decision_date__gte=window.start, decision_date__lte=window.end)
+        decision_figures = decided.aggregate(
+            made=Count("id"),
+            within=Count("id", filter=_within(DECISION_TO_ASSESS_DAYS, "decision_date")),
+        )
+    total_time: timedelta | None = plan_figures["total_time"]
+    plans = plan_figures["plans"]
+    avg_weeks = None
+    if plans and total_time is not None:
+        avg_weeks = measures.round_half_up(Fraction(total_time.days, 7 * plans))
+    return measures.Kpis(
+        as_of=as_of,
+        period=chosen,
+        requests_received=received,
+        plans_issued=plans,
+        issued_within_20_weeks=plan_figures["within"],
+        pct_within_20_weeks=measures.percentage(plan_figures["within"], plans),
+        plans_issued_excl_exceptions=plan_figures["plans_ex"],
+        issued_within_20_weeks_excl_exceptions=plan_figures["within_ex"],
+        pct_within_20_weeks_excl_exceptions=measures.percentage(
+            plan_figures["within_ex"], plan_figures["plans_ex"]),
+        avg_weeks_to_issue=avg_weeks,
+        backlog=backlog(on=as_of),
+        decisions_made=decision_figures["made"],
+        decisions_within_6_weeks=decision_figures["within"],
+        pct_decisions_within_6_weeks=measures.percentage(
+            decision_figures["within"], decision_figures["made"]),
+    )
+
+
+def request_records() -> Iterator[measures.RequestRecord]:
+    """Every initial request as a plain record, for the pure measures and for tests."""
+    fields = ("case_ref", "received_date", "decision", "decision_date", "outcome",
+              "outcome_date", "draft_date", "final_date", "week20_exception", "closed_date",
+              "closed_reason")
+    for row in initial_requests().values_list(*fields).iterator(chunk_size=5000):
+        (case_ref, received, decision, decision_date, outcome, outcome_date, draft, final,
+         exception, closed, closed_reason) = row
+        yield measures.RequestRecord(
+            case_ref=case_ref, request_date=received, decision=decision or None,
+            decision_date=decision_date, outcome=outcome or None, outcome_date=outcome_date,
+            draft_date=draft, final_date=final, exception=exception, closed_date=closed,
+            closed_reason=closed_reason or None,
+        )
+
+
+# --- the work queue ----------------------------------------------------------------------------
+
+AGE_BANDS: dict[str, tuple[int, int | None]] = {
+    "under_6": (0, 42),
+    "6_to_20": (42, 140),
+    "20_to_30": (140, 210),
+    "30_to_50": (210, 350),
+    "over_50": (350, None),
+}
+AGE_BAND_LABELS = {
+    "under_6": "Under 6 weeks",
+    "6_to_20": "6 to 20 weeks",
+    "20_to_30": "Over 20 weeks",
+    "30_to_50": "Over 30 weeks",
+    "over_50": "Over 50 weeks",
+}
+
+
+def _plus(field: str, days: int) -> ExpressionWrapper:
+    return ExpressionWrapper(F(field) + timedelta(days=days), output_field=DateField())
+
+
+def next_deadline_annotation() -> Case:
+    """The next statutory date each open request faces, by stage (statutory-timescales §1.2).
+
+    Awaiting decision: reg 5(1), 6 weeks. Assessing: the earliest outstanding advice (reg 8(1))
+    or, with all advice in, the decision whether to issue by week 16 (reg 10(1)). Decision
+    made: the draft must go by day 125 so that the 15 days of reg 13(1)(a) end by week 20.
+    Draft out: the final plan, 20 weeks (reg 13(2)).
+    """
+    earliest_advice = (
+        AdviceRequest.objects.filter(request=OuterRef("pk"), received_on__isnull=True)
+        .order_by("due_on").values("due_on")[:1]
+    )
+    return Case(
+        When(stage=c.Stage.AWAITING_DECISION, then=_plus("received_date", 42)),
+        When(stage=c.Stage.ASSESSING,
+             then=Coalesce(Subquery(earliest_advice, output_field=DateField()),
+                           _plus("received_date", 112))),
+        When(stage=c.Stage.AWAITING_DRAFT, then=_plus("received_date", 125)),
+        When(stage=c.Stage.DRAFT_ISSUED, then=_plus("received_date", 140)),
+        default=Value(None, output_field=DateField()),
+        output_field=DateField(),
+    )
+
+
+NEXT_STEP_LABELS = {
+    c.Stage.AWAITING_DECISION: "Decision whether to assess",
+    c.Stage.ASSESSING: "Advice due, then the decision whether to issue a plan",
+    c.Stage.AWAITING_DRAFT: "Draft plan (to leave 15 days before week 20)",
+    c.Stage.DRAFT_ISSUED: "Final plan",
+}
+
+
+def work_queue(
+    requests: QuerySet[AssessmentRequest], *, today: date, stage: str | None = None,
+    age_band: str | None = None, exception: str | None = None,
+) -> QuerySet[AssessmentRequest]:
+    """Open requests ordered by their next statutory deadline: one query, any caseload."""
+    queue = requests.filter(stage__in=c.OPEN_STAGES).select_related("child", "officer")
+    if stage in c.Stage.values:
+        queue = queue.filter(stage=stage)
+    if age_band in AGE_BANDS:
+        low, high = AGE_BANDS[age_band]
+        queue = queue.filter(received_date__lte=today - timedelta(days=low))
+        if high is not None:
+            queue = queue.filter(received_date__gt=today - timedelta(days=high))
+    if exception == "yes":
+        queue = queue.filter(week20_exception=True)
+    elif exception == "no":
+        queue = queue.filter(week20_exception=False)
+    return queue.annotate(next_deadline=next_deadline_annotation()).order_by(
+        "next_deadline", "received_date", "id")
+
+
+@dataclass(frozen=True)
+class OfficerCaseload:
+    officer: StaffMember
+    open_assessments: int
+    plans_maintained: int
+
+    @property
+    def fte(self) -> float:
+        return float(self.officer.fte)
+
+    @property
+    def plans_per_fte(self) -> float | None:
+        return measures.per_fte(self.plans_maintained, self.fte)
+
+    @property
+    def assessments_per_fte(self) -> float | None:
+        return measures.per_fte(self.open_assessments, self.fte)
+
+
+def team_caseloads(*, team_id: int | None, today: date) -> list[OfficerCaseload]:
+    """Open assessments and plans maintained per case officer (report 004, table 2).
+
+    DfE benchmarks: 150–200 plans and 25 assessments per case officer FTE. Two queries.
+    """
+    officers = StaffMember.objects.filter(role=Role.CASE_OFFICER).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today), start_date__lte=today)
+    if team_id is not None:
+        officers = officers.filter(team_id=team_id)
+    plans_in_force = Q(plans__first_issued_date__lte=today) & (
+        Q(plans__cease_date__isnull=True) | Q(plans__cease_date__gt=today))
+    plan_counts = dict(
+        officers.annotate(n=Count("plans", filter=plans_in_force, distinct=True))
+        .values_list("pk", "n"))
+    rows = officers.annotate(
+        open_n=Count("requests", filter=Q(requests__stage__in=c.OPEN_STAGES), distinct=True)
+    ).order_by("name")
+    return [OfficerCaseload(officer=o, open_assessments=o.open_n,  # type: ignore[attr-defined]
+                            plans_maintained=plan_counts.get(o.pk, 0)) for o in rows]
+
+
+# --- the request page --------------------------------------------------------------------------
+
+
+STEP_LABELS = {
+    Step.DECISION_TO_ASSESS: "Decision whether to assess",
+    Step.ADVICE: "Advice",
+    Step.DECISION_NOT_TO_ISSUE: "Decision not to issue a plan",
+    Step.COMMENT_PERIOD: "End of the 15-day comment period",
+    Step.FINAL_PLAN: "Final EHC plan",
+}
+
+
+@dataclass(frozen=True)
+class DeadlineRow:
+    """A statutory deadline as the request page shows it."""
+
+    deadline: Deadline
+    today: date
+
+    @property
+    def label(self) -> str:
+        base = STEP_LABELS.get(self.deadline.step, self.deadline.step.replace("_", " "))
+        return f"{base}: {self.deadline.subject}" if self.deadline.subject else base
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.deadline.overdue_on(self.today)
+
+    @property
+    def exception_label(self) -> str:
+        reason = self.deadline.exception
+        return c.ExceptionReason(reason).label.lower() if reason else ""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.deadline, name)
+
+
+@dataclass(frozen=True)
+class RequestPage:
+    """Everything the request page shows, read in a fixed number of queries."""
+
+    deadlines: list[DeadlineRow]
+    events: list[CaseEvent]
+    advice: list[AdviceRequest]
+    exceptions: list[StatutoryException]
+    weeks_elapsed: float
+    final_due: date
+    plan: EHCPlan | None
+
+
+def request_page(case: AssessmentRequest, *, today: date) -> RequestPage:
+    """The statutory timeline (statutory.exceptions.request_timeline) and the event history."""
+    advice = list(case.advice_requests.select_related("adviser").order_by("requested_on", "id"))
+    exceptions = list(case.exceptions.all())
+    events = list(case.events.select_related("actor").order_by("-occurred_at", "-id"))
+    periods = [ExceptionPeriod(reason=ExceptionReason(e.reason), start=e.start_date,
+                               end=e.end_date) for e in exceptions]
+    deadlines = request_timeline(
+        request_date=case.received_date,
+        decision=case.decision or None, decision_date=case.decision_date,
+        advice=[(a.get_adviser_type_display(), a.requested_on, a.received_on) for a in advice],
+        outcome=case.outcome or None, outcome_date=case.outcome_date,
+        draft_date=case.draft_date, final_date=case.final_date, exceptions=periods,
+        as_of=today,
+    )
+    end = case.final_date or case.closed_date or today
+    plan = EHCPlan.objects.filter(request=case).first() if case.final_date else None
+    return RequestPage(
+        deadlines=[DeadlineRow(d, today) for d in deadlines], events=events, advice=advice,
+        exceptions=exceptions,
+        weeks_elapsed=round((end - case.received_date).days / 7, 1),
+        final_due=case.received_date + timedelta(days=FINAL_PLAN_DAYS), plan=plan,
+    )
+
+
+def possible_duplicates(*, forename: str, surname: str, date_of_birth: date,
+                        upn: str = "") -> list[Child]:
+    """Children who may be the same person: same UPN, or same date of birth and surname/name.
+
+    Names are compared case-insensitively; a duplicate record splits a child's history and is
+    worse than a moment's check.
+    """
+    same_person = Q(date_of_birth=date_of_birth) & (
+        Q(surname__iexact=surname.strip()) | Q(forename__iexact=forename.strip()))
+    if upn.strip():
+        same_person |= Q(upn=upn.strip().upper())
+    return list(Child.objects.filter(same_person).order_by("surname", "forename")[:10])
+
+
+def search_requests(requests: QuerySet[AssessmentRequest], query: str
+                    ) -> QuerySet[AssessmentRequest]:
+    """Requests matching a case reference, a UPN, or the child's names."""
+    terms = query.split()
+    condition = Q(case_ref__iexact=query) | Q(child__upn__iexact=query)
+    if terms:
+        names = Q()
+        for term in terms:
+            names &= Q(child__forename__icontains=term) | Q(child__surname__icontains=term)
+        condition |= names
+    return (requests.filter(condition).select_related("child", "officer")
+            .order_by("-received_date"))

@@ -1,0 +1,269 @@
+"""Case officers' and managers' pages. Thin: selectors read, services write, access decides."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from ehcflow.casework import choices as c
+from ehcflow.casework import forms as f
+from ehcflow.casework import selectors, services
+from ehcflow.casework.audit import record_access
+from ehcflow.casework.models import AdviceRequest, AssessmentRequest, Child, RecordAccess
+from ehcflow.casework.steps import STEPS, StepDefinition
+from ehcflow.people.access import Action, can, may, staff_of, visible_children, visible_requests
+from ehcflow.people.models import Role, StaffMember
+
+log = logging.getLogger(__name__)
+
+
+def _actor(http_request: HttpRequest) -> services.Actor:
+    return services.Actor(user=http_request.user if http_request.user.is_authenticated
+                          else None)  # type: ignore[arg-type]
+
+
+def _visible_request(http_request: HttpRequest, public_id: uuid.UUID) -> AssessmentRequest:
+    """The request, if this user may see it; otherwise 404 (and the attempt is logged)."""
+    found = (visible_requests(http_request.user)
+             .select_related("child", "officer", "officer__team").filter(public_id=public_id)
+             .first())
+    if found is None:
+        existing = AssessmentRequest.objects.filter(public_id=public_id).first()
+        if existing is not None:
+            record_access(http_request, RecordAccess.Kind.REFUSED, page="request", case=existing)
+            log.warning("refused access to request %s for user %s", existing.public_id,
+                        http_request.user.pk)
+        raise Http404("No such request")
+    return found
+
+
+@login_required
+def my_work(http_request: HttpRequest) -> HttpResponse:
+    """Open requests by next statutory deadline; a manager also sees the team's caseloads."""
+    if not may(http_request.user, Action.VIEW):
+        raise PermissionDenied
+    today = timezone.localdate()
+    staff = staff_of(http_request.user)
+    assert staff is not None
+    scope = http_request.GET.get("scope", "mine" if staff.role == Role.CASE_OFFICER else "team")
+    requests = visible_requests(http_request.user)
+    if scope == "mine":
+        requests = requests.filter(Q(officer=staff) | Q(advice_requests__adviser=staff)).distinct()
+    filters = {k: http_request.GET.get(k) or None for k in ("stage", "age", "exception")}
+    queue = selectors.work_queue(requests, today=today, stage=filters["stage"],
+                                 age_band=filters["age"], exception=filters["exception"])
+    page_size = 200
+    rows = list(queue[:page_size])
+    caseloads = None
+    if may(http_request.user, Action.VIEW_CASELOADS):
+        team_id = staff.team_id if staff.role == Role.TEAM_MANAGER else None
+        caseloads = selectors.team_caseloads(team_id=team_id, today=today)
+    context = {
+        "rows": rows, "today": today, "scope": scope, "filters": filters,
+        "soon": today + timedelta(days=7), "stage_choices": c.Stage.choices[:4],
+        "age_bands": selectors.AGE_BAND_LABELS.items(), "caseloads": caseloads,
+        "total": queue.count() if len(rows) == page_size else len(rows),
+        "next_step_labels": selectors.NEXT_STEP_LABELS,
+        "can_register": may(http_request.user, Action.REGISTER),
+    }
+    return render(http_request, "casework/my_work.html", context)
+
+
+def _offered_steps(http_request: HttpRequest, case: AssessmentRequest,
+                   outstanding: list[AdviceRequest]) -> list[StepDefinition]:
+    offered = []
+    for step in STEPS.values():
+        if case.stage not in step.stages or not can(http_request.user, step.action, case):
+            continue
+        if step.needs_outstanding_advice and not _outstanding_for(http_request, outstanding):
+            continue
+        offered.append(step)
+    return offered
+
+
+def _outstanding_for(http_request: HttpRequest,
+                     outstanding: list[AdviceRequest]) -> list[AdviceRequest]:
+    staff = staff_of(http_request.user)
+    if staff is not None and staff.role in {Role.EDUCATIONAL_PSYCHOLOGIST, Role.HEALTH_ADVISER,
+                                            Role.SOCIAL_CARE_ADVISER}:
+        return [a for a in outstanding if a.adviser_id == staff.pk]
+    return outstanding
+
+
+@login_required
+def request_detail(http_request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    case = _visible_request(http_request, public_id)
+    today = timezone.localdate()
+    record_access(http_request, RecordAccess.Kind.VIEW, page="request", case=case)
+    page = selectors.request_page(case, today=today)
+    outstanding = [a for a in page.advice if a.received_on is None]
+    context = {
+        "case": case, "page": page, "today": today,
+        "steps": _offered_steps(http_request, case, outstanding),
+        "personal": can(http_request.user, Action.VIEW_PERSONAL, case),
+        "can_audit": can(http_request.user, Action.VIEW_AUDIT, case),
+    }
+    return render(http_request, "casework/request_detail.html", context)
+
+
+def _step_form(step: StepDefinition, http_request: HttpRequest, case: AssessmentRequest,
+               data: Any = None) -> Any:
+    kwargs: dict[str, Any] = {}
+    outstanding_qs = case.advice_requests.filter(received_on__isnull=True)
+    staff = staff_of(http_request.user)
+    if staff is not None and staff.role in {Role.EDUCATIONAL_PSYCHOLOGIST, Role.HEALTH_ADVISER,
+                                            Role.SOCIAL_CARE_ADVISER}:
+        outstanding_qs = outstanding_qs.filter(adviser=staff)
+    if step.form in (f.AdviceReceivedForm, f.ChaseForm):
+        kwargs["outstanding"] = outstanding_qs
+    if step.form is f.AllocateForm:
+        officers = StaffMember.objects.filter(role__in=[Role.CASE_OFFICER, Role.TEAM_MANAGER],
+                                              end_date__isnull=True)
+        if staff is not None and staff.role == Role.TEAM_MANAGER and staff.team_id:
+            officers = officers.filter(team_id=staff.team_id)
+        kwargs["officers"] = officers
+    initial = {"version": case.version}
+    return step.form(data, initial=initial, **kwargs)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_step(http_request: HttpRequest, public_id: uuid.UUID, step: str) -> HttpResponse:
+    definition = STEPS.get(step)
+    if definition is None:
+        raise Http404("No such step")
+    case = _visible_request(http_request, public_id)
+    if not can(http_request.user, definition.action, case):
+        record_access(http_request, RecordAccess.Kind.REFUSED, page=f"step:{step}", case=case)
+        log.warning("refused step %s on request %s for user %s", step, case.public_id,
+                    http_request.user.pk)
+        raise PermissionDenied
+    form = _step_form(definition, http_request, case,
+                      http_request.POST if http_request.method == "POST" else None)
+    refusal = None
+    if case.stage not in definition.stages:
+        refusal = (f"This step is not available now: the request is at "
+                   f"'{case.get_stage_display()}'.")
+    if http_request.method == "POST" and refusal is None and form.is_valid():
+        try:
+            definition.handler(case, form.cleaned_data, _actor(http_request))
+        except services.CaseworkError as error:
+            if error.field == "version" and _just_done_by(http_request, case):
+                messages.info(http_request, "That was already recorded.")
+                return redirect("casework:request", public_id=case.public_id)
+            field = error.field if error.field in form.fields else None
+            if field is None and "on" in form.fields and error.field and error.field.endswith(
+                    "date"):
+                field = "on"
+            form.add_error(field, error.message)
+        else:
+            record_access(http_request, RecordAccess.Kind.CHANGE, page=f"step:{step}", case=case)
+            messages.success(http_request, definition.done_message)
+            return redirect("casework:request", public_id=case.public_id)
+    record_access(http_request, RecordAccess.Kind.VIEW, page=f"step:{step}", case=case)
+    return render(http_request, "casework/request_step.html",
+                  {"case": case, "step": definition, "form": form, "refusal": refusal})
+
+
+def _just_done_by(http_request: HttpRequest, case: AssessmentRequest) -> bool:
+    """A double submit: the same user changed this request in the last half minute."""
+    recent = timezone.now() - timedelta(seconds=30)
+    return case.events.filter(actor_id=http_request.user.pk, occurred_at__gte=recent).exists()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_new(http_request: HttpRequest) -> HttpResponse:
+    """Register a request, finding the child first so nobody is recorded twice."""
+    if not may(http_request.user, Action.REGISTER):
+        raise PermissionDenied
+    form = f.NewRequestForm(http_request.POST if http_request.method == "POST" else None)
+    matches: list[Child] = []
+    if http_request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        matches = selectors.possible_duplicates(
+            forename=data["forename"], surname=data["surname"],
+            date_of_birth=data["date_of_birth"], upn=data["upn"])
+        chosen = http_request.POST.get("existing_child")
+        child = next((m for m in matches if str(m.public_id) == chosen), None)
+        if matches and child is None and not data["confirm_new_child"]:
+            form.add_error(None, "This child may already be recorded. Choose the matching child, "
+                                 "or confirm this is a different child.")
+        else:
+            try:
+                case = services.request_register_with_child(
+                    child=child, by=_actor(http_request), forename=data["forename"],
+                    surname=data["surname"], date_of_birth=data["date_of_birth"],
+                    upn=data["upn"], postcode=data["postcode"],
+                    received_date=data["received_date"], source=data["source"],
+                    officer=_default_officer(http_request))
+            except services.CaseworkError as error:
+                form.add_error(error.field if error.field in form.fields else None,
+                               error.message)
+            else:
+                record_access(http_request, RecordAccess.Kind.CHANGE, page="request_new",
+                              case=case)
+                messages.success(http_request, f"Request {case.case_ref} registered")
+                return redirect("casework:request", public_id=case.public_id)
+    return render(http_request, "casework/request_new.html", {"form": form, "matches": matches})
+
+
+def _default_officer(http_request: HttpRequest) -> StaffMember | None:
+    staff = staff_of(http_request.user)
+    if staff is not None and staff.role == Role.CASE_OFFICER:
+        return staff
+    return None
+
+
+@login_required
+def child_detail(http_request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    child = visible_children(http_request.user).filter(public_id=public_id).first()
+    if child is None:
+        raise Http404("No such child")
+    record_access(http_request, RecordAccess.Kind.VIEW, page="child", child=child)
+    requests = visible_requests(http_request.user).filter(child=child).order_by("-received_date")
+    plans = child.plans.prefetch_related("reviews", "needs").order_by("-first_issued_date")
+    return render(http_request, "casework/child_detail.html", {
+        "child": child, "requests": requests, "plans": plans,
+        "personal": any(can(http_request.user, Action.VIEW_PERSONAL, r) for r in requests[:1]),
+    })
+
+
+@login_required
+def search(http_request: HttpRequest) -> HttpResponse:
+    """Find a request by the child's name, UPN or case reference (within what one may see)."""
+    if not may(http_request.user, Action.VIEW):
+        raise PermissionDenied
+    query = (http_request.GET.get("q") or "").strip()
+    results: list[AssessmentRequest] = []
+    if query:
+        results = list(selectors.search_requests(visible_requests(http_request.user), query)[:50])
+        for case in results:
+            record_access(http_request, RecordAccess.Kind.VIEW, page="search", case=case)
+    return render(http_request, "casework/search.html", {"query": query, "results": results})
+
+
+@login_required
+def access_log(http_request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    case = _visible_request(http_request, public_id)
+    if not can(http_request.user, Action.VIEW_AUDIT, case):
+        raise PermissionDenied
+    entries = (RecordAccess.objects.filter(Q(request=case) | Q(child=case.child))
+               .select_related("user").order_by("-at")[:500])
+    return render(http_request, "casework/access_log.html", {"case": case, "entries": entries})
+
+
+def request_url(case: AssessmentRequest) -> str:
+    return reverse("casework:request", kwargs={"public_id": case.public_id})

@@ -1,0 +1,13 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from ehcflow.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sign-in/", auth_views.LoginView.as_view(template_name="web/sign_in.html"),
+         name="login"),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", views.healthz, name="healthz"),
+    path("", include("ehcflow.casework.urls")),
+]
