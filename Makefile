@@ -11,9 +11,25 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/ehcflow
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo serve test test-sqlite test-postgres lint bench clean
+.PHONY: install chromium demo serve test test-sqlite test-postgres lint bench clean
 
-install: $(STAMP) $(ASSETS)
+install: $(STAMP) $(ASSETS) chromium
+
+## chromium: Debian's Chromium for the browser tests (tests/browser). Playwright drives this
+## system browser; its own browser download is not used. Installed with apt-get only when
+## /usr/bin/chromium is missing; on CI (CI=true) a Chromium that cannot be installed fails.
+chromium:
+	@set -e; if [ -x /usr/bin/chromium ]; then exit 0; fi; \
+	fail() { if [ "$${CI:-}" = "true" ]; then echo "$$1 CI must run the browser tests." >&2; exit 1; \
+	         else echo "$$1 The browser tests will be skipped."; fi; }; \
+	if ! command -v apt-get >/dev/null 2>&1; then fail "No /usr/bin/chromium and no apt-get."; exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then as_root=""; \
+	elif command -v sudo >/dev/null 2>&1; then as_root="sudo"; \
+	else fail "No /usr/bin/chromium, and installing it needs root."; exit 0; fi; \
+	echo "Installing Debian's chromium for the browser tests"; \
+	if $$as_root apt-get update -qq && \
+	   $$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	then :; else fail "apt-get could not install chromium."; fi
 
 $(STAMP): pyproject.toml
 	@set -e; python_bin=$$(scripts/find-python); \

@@ -11,7 +11,10 @@ import os
 import secrets
 from pathlib import Path
 
+from datetime import timedelta
+
 import dj_database_url
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("EHCFLOW_VAR_DIR", BASE_DIR / "var"))
@@ -65,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
     "ehcflow.people",
     "ehcflow.casework",
     "ehcflow.register",
@@ -81,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ehcflow.urls"
@@ -96,6 +102,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "ehcflow.web.context_processors.service",
             ],
         },
@@ -135,6 +142,40 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in: local accounts (argon2) throttled by django-axes, and optionally the council's
+# Microsoft Entra ID over OpenID Connect when EHCFLOW_OIDC_CLIENT_ID is set.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend"]
+OIDC_ENABLED = bool(os.environ.get("EHCFLOW_OIDC_CLIENT_ID"))
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("ehcflow.people.oidc.CouncilOIDCBackend")
+AUTHENTICATION_BACKENDS.append("django.contrib.auth.backends.ModelBackend")
+
+AXES_FAILURE_LIMIT = int(os.environ.get("EHCFLOW_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("EHCFLOW_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("EHCFLOW_PROXY_COUNT", "0")) or None
+
+_entra_tenant = os.environ.get("EHCFLOW_OIDC_TENANT", "organizations")
+_entra = f"https://login.microsoftonline.com/{_entra_tenant}"
+OIDC_RP_CLIENT_ID = os.environ.get("EHCFLOW_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("EHCFLOW_OIDC_CLIENT_SECRET", "")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get(
+    "EHCFLOW_OIDC_AUTHORIZATION_ENDPOINT", f"{_entra}/oauth2/v2.0/authorize")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get(
+    "EHCFLOW_OIDC_TOKEN_ENDPOINT", f"{_entra}/oauth2/v2.0/token")
+OIDC_OP_USER_ENDPOINT = os.environ.get(
+    "EHCFLOW_OIDC_USER_ENDPOINT", "https://graph.microsoft.com/oidc/userinfo")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get(
+    "EHCFLOW_OIDC_JWKS_ENDPOINT", f"{_entra}/discovery/v2.0/keys")
+OIDC_CREATE_USER = False  # an account must exist: access is granted by the council, not by Entra
+OIDC_USE_NONCE = True
+OIDC_VERIFY_SSL = _env_bool("EHCFLOW_OIDC_VERIFY_SSL", True)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -171,6 +212,20 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Scripts only from this site or with the page's nonce; nothing framed, nothing posted away.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF, *( [OIDC_OP_AUTHORIZATION_ENDPOINT] if OIDC_ENABLED else [])],
+    "base-uri": [CSP.SELF],
+    "object-src": [CSP.NONE],
+}
 
 # Log events, never personal data: loggers receive opaque identifiers only.
 LOGGING = {

@@ -29,7 +29,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 
 from ehcflow.casework import choices as c
 from ehcflow.casework.models import (
@@ -185,8 +185,10 @@ AGE_BAND_LABELS = {
 }
 
 
-def _plus(field: str, days: int) -> ExpressionWrapper:
-    return ExpressionWrapper(F(field) + timedelta(days=days), output_field=DateField())
+def _plus(field: str, days: int) -> Cast:
+    # PostgreSQL gives a timestamp for date + interval; the cast keeps it a date everywhere.
+    return Cast(ExpressionWrapper(F(field) + timedelta(days=days), output_field=DateField()),
+                output_field=DateField())
 
 
 def next_deadline_annotation() -> Case:

@@ -10,4 +10,5 @@ def service(request: HttpRequest) -> dict[str, Any]:
     return {
         "service_name": settings.EHCFLOW_SERVICE_NAME,
         "authority_name": settings.EHCFLOW_AUTHORITY_NAME,
+        "oidc_enabled": settings.OIDC_ENABLED,
     }

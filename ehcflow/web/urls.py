@@ -9,5 +9,6 @@ urlpatterns = [
          name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("", include("ehcflow.casework.urls")),
 ]

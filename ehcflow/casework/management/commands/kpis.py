@@ -36,9 +36,10 @@ class Command(BaseCommand):
             raise CommandError("Give both --from and --to, or neither (the 12 months to --as-of).")
         period = None
         if start is not None and end is not None:
-            period = measures.Period(parse_date(start, "--from"), parse_date(end, "--to"))
-            if period.end < period.start:
+            first, last = parse_date(start, "--from"), parse_date(end, "--to")
+            if last < first:
                 raise CommandError("--to is before --from.")
+            period = measures.Period(first, last)
         figures = selectors.kpis(as_of=as_of, period=period).as_dict()
         if options["json"]:
             self.stdout.write(json.dumps(figures, indent=2))
