@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "ehcflow.people",
     "ehcflow.casework",
     "ehcflow.register",
+    "ehcflow.insight",
+    "ehcflow.planning",
     "ehcflow.demo",
     "ehcflow.web",
 ]

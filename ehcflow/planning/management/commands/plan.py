@@ -1,0 +1,95 @@
+"""`ehcflow plan run|optimise|from-caseload`: the recovery planner from the command line.
+
+    ehcflow plan run SCENARIO.toml [--replications N] [--seed N] [--json | --csv]
+    ehcflow plan optimise SCENARIO.toml --options OPTIONS.toml [--json]
+    ehcflow plan from-caseload --as-of DATE --out FILE.toml
+
+The engine is `ehcflow.planner` (pure Python and NumPy); this command only reads files,
+reports errors in words and, for from-caseload, reads the casework database.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from ehcflow.planner.scenario import ScenarioError, parse_scenario
+from ehcflow.planning.estimate import scenario_from_caseload
+
+
+class Command(BaseCommand):
+    help = "Simulate, cost and optimise the recovery of the assessment backlog."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True, parser_class=argparse.ArgumentParser)
+        run = sub.add_parser("run", help="simulate a scenario")
+        run.add_argument("scenario")
+        run.add_argument("--replications", type=int)
+        run.add_argument("--seed", type=int)
+        fmt = run.add_mutually_exclusive_group()
+        fmt.add_argument("--json", action="store_const", const="json", dest="fmt")
+        fmt.add_argument("--csv", action="store_const", const="csv", dest="fmt")
+        opt = sub.add_parser("optimise", help="the cheapest staffing that meets the targets")
+        opt.add_argument("scenario")
+        opt.add_argument("--options", required=True)
+        opt.add_argument("--json", action="store_const", const="json", dest="fmt")
+        caseload = sub.add_parser("from-caseload", help="a scenario from today's open requests")
+        caseload.add_argument("--as-of", required=True)
+        caseload.add_argument("--out", required=True)
+        caseload.add_argument("--months", type=int, default=24)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "from-caseload":
+            self.from_caseload(options)
+            return
+        scenario = Path(options["scenario"])
+        if not scenario.is_file():
+            raise CommandError(f"{scenario}: no such scenario file.")
+        from ehcflow.planner import cli
+
+        try:
+            if action == "run":
+                output = cli.run_command(scenario, replications=options.get("replications"),
+                                         seed=options.get("seed"),
+                                         fmt=options.get("fmt") or "text")
+            else:
+                options_path = Path(options["options"])
+                if not options_path.is_file():
+                    raise CommandError(f"{options_path}: no such options file.")
+                output = cli.optimise_command(scenario, options_path,
+                                              fmt=options.get("fmt") or "text")
+        except ScenarioError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(output)
+
+    def from_caseload(self, options: dict[str, Any]) -> None:
+        try:
+            as_of = date.fromisoformat(options["as_of"])
+        except ValueError as error:
+            raise CommandError(f"--as-of: '{options['as_of']}' is not a date in the form "
+                               "YYYY-MM-DD.") from error
+        if not 1 <= options["months"] <= 240:
+            raise CommandError("--months: must be between 1 and 240.")
+        out = Path(options["out"])
+        if out.suffix != ".toml":
+            raise CommandError(f"--out: write the scenario to a .toml file, not '{out.name}'.")
+        estimate = scenario_from_caseload(as_of=as_of, months=options["months"])
+        try:
+            parse_scenario(estimate.scenario, source=str(out), base_dir=out.parent)
+        except ScenarioError as error:  # a bug here, not bad input: say so plainly
+            raise CommandError(f"The estimated scenario is not valid: {error}") from error
+        header = "".join(f"# {note}\n" for note in estimate.notes)
+        out.write_text(
+            f"# Recovery-planner scenario estimated from the casework by "
+            f"`ehcflow plan from-caseload --as-of {as_of.isoformat()}`.\n{header}\n"
+            + tomli_w.dumps(estimate.scenario), encoding="utf-8")
+        self.stdout.write(f"Wrote {out} ({len(estimate.scenario['start_state']['requests'])} "
+                          "open requests).")
+        for note in estimate.notes:
+            self.stdout.write(f"  {note}")

@@ -1,0 +1,449 @@
+"""Checking a request register against request-register.md, without the database.
+
+`validate()` reads every row of a `RegisterSource`, and returns the rows that are well formed
+as typed `RegisterRow`s together with every `Problem` found, in the file and between its rows
+("each broken rule is an error naming file, row and column"; "reports every error it found,
+not just the first"). Nothing here touches the database: the checks against what ehcflow
+already holds (a person's date of birth, a changed request's history) are the importer's.
+
+Interpretations of the spec made here (see also the importer):
+
+- Header names are compared ignoring case and surrounding spaces; a column may appear once.
+  An optional column may be left out of the file altogether: for a new request its values
+  are empty, for an existing one they are left as they are (`RegisterRow.supplied`).
+- A row whose cells are all empty is skipped (spreadsheets leave them at the end).
+- Dates: `YYYY-MM-DD` or `DD/MM/YYYY`, both with every digit written, or an Excel date cell
+  (its time of day, if any, is dropped). Nothing else: `3/4/2023` and `03/04/23` are refused.
+- Codes are exact (`parent`, not `Parent`); the message suggests the code meant.
+- Free text (`case_ref`, `person_id`, `officer`) may not start with `=`, `+`, `-` or `@`: in
+  a spreadsheet such a cell is a formula, and the exporter writes these values back out to
+  files people open in Excel.
+- The rules say what a row may not hold and nothing more, and no more is checked: an outcome
+  with no decision recorded, or a final plan without a draft date, is accepted as the
+  tracker had it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from ehcflow.register import schema
+from ehcflow.register.formats import Cell, Problem, RawRow
+
+_ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_UK = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")
+_SHORT_YEAR = re.compile(r"[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2}")
+_LOOSE_UK = re.compile(r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}")
+_FORMULA_START = ("=", "+", "-", "@")
+_DATE_HINT = "write dates as YYYY-MM-DD (e.g. 2023-03-13) or DD/MM/YYYY (e.g. 13/03/2023)"
+
+#: A checked value: text ("" when empty) for text and code columns, a date or None for dates.
+Value = str | date | None
+
+
+@dataclass(slots=True)
+class RegisterRow:
+    """One valid row of the register, typed. Empty text is "", an empty date is None."""
+
+    row: int
+    case_ref: str
+    person_id: str
+    date_of_birth: date
+    request_date: date
+    request_source: str = ""
+    decision_date: date | None = None
+    decision: str = ""
+    outcome_date: date | None = None
+    outcome: str = ""
+    draft_date: date | None = None
+    final_date: date | None = None
+    exception: str = ""
+    closed_date: date | None = None
+    closed_reason: str = ""
+    officer: str = ""
+    #: the columns the file has (an absent optional column leaves a stored value alone)
+    supplied: frozenset[str] = field(default_factory=lambda: frozenset(schema.COLUMNS))
+
+    def value(self, column: str) -> Value:
+        result: Value = getattr(self, column)
+        return result
+
+    def values(self) -> dict[str, Value]:
+        """The row's values by column, in spec order."""
+        return {column: getattr(self, column) for column in schema.COLUMNS}
+
+
+def as_text(value: Value) -> str | None:
+    """A value as the register writes it: ISO date, code or text; None when empty."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True)
+class Header:
+    """Where each known column is in the file, and the columns to ignore."""
+
+    positions: dict[str, int]
+    ignored: tuple[str, ...] = ()
+    #: positions (0-based) of header cells left empty: data under them is an error
+    unnamed: frozenset[int] = frozenset()
+    width: int = 0
+
+    @property
+    def supplied(self) -> frozenset[str]:
+        return frozenset(self.positions)
+
+
+@dataclass
+class ValidationResult:
+    """The valid rows and every problem; the file may be imported only if `problems` is empty."""
+
+    rows: list[RegisterRow]
+    problems: list[Problem]
+    header: Header | None
+    rows_read: int
+
+
+def validate(source: Iterable[RawRow], *, today: date, ignore_unknown_columns: bool = False,
+             problems: list[Problem] | None = None) -> ValidationResult:
+    """Read and check every row; `problems` may already hold the reader's own (a list that
+    the reader keeps appending to, as `RegisterSource.problems` is)."""
+    found: list[Problem] = [] if problems is None else problems
+    rows: list[RegisterRow] = []
+    header: Header | None = None
+    checker = _AcrossRows()
+    rows_read = 0
+    for raw in source:
+        if header is None:
+            header, header_problems = read_header(raw.cells, ignore_unknown_columns)
+            found.extend(header_problems)
+            continue
+        if _blank(raw.cells):
+            continue
+        rows_read += 1
+        parsed, row_problems, values = parse_row(raw, header, today=today)
+        found.extend(row_problems)
+        found.extend(checker.check(raw.number, values))
+        if parsed is not None:
+            rows.append(parsed)
+    if header is None and not found:
+        found.append(Problem(1, "-", "the file has no header row: row 1 must name the columns "
+                             f"({', '.join(schema.COLUMNS[:4])}, …)"))
+    elif header is not None and rows_read == 0 and not found:
+        found.append(Problem(2, "-", "the file has a header but no rows of data"))
+    return ValidationResult(rows=rows, problems=found, header=header, rows_read=rows_read)
+
+
+def sort_problems(problems: Iterable[Problem], header: Header | None) -> list[Problem]:
+    """Problems in the order of the file: by row, then by the column's place in the row."""
+    positions = header.positions if header else {}
+
+    def key(problem: Problem) -> tuple[int, int]:
+        return problem.row, positions.get(problem.column, -1)
+
+    return sorted(problems, key=key)
+
+
+# --- the header ---------------------------------------------------------------------------
+
+
+def read_header(cells: tuple[Cell, ...], ignore_unknown: bool) -> tuple[Header, list[Problem]]:
+    """The header row: every required column present, no column twice, no unknown column."""
+    problems: list[Problem] = []
+    positions: dict[str, int] = {}
+    ignored: list[str] = []
+    unnamed: set[int] = set()
+    known = set(schema.COLUMNS)
+    for index, cell in enumerate(cells):
+        name = "" if cell is None else str(cell).strip()
+        key = name.lower()
+        if not name:
+            unnamed.add(index)
+        elif key in positions:
+            problems.append(Problem(1, key, f"the column appears twice (columns "
+                                    f"{positions[key] + 1} and {index + 1})"))
+        elif key in known:
+            positions[key] = index
+        elif ignore_unknown:
+            ignored.append(name)
+        else:
+            hint = _separator_hint(name)
+            problems.append(Problem(
+                1, name, f"unknown column{hint}: the register's columns are "
+                f"{', '.join(schema.COLUMNS)}; to import the file anyway, leaving this column "
+                "out, use --ignore-unknown-columns"))
+    if not positions and not problems and not ignored:
+        problems.append(Problem(1, "-", "row 1 is empty: it must be the header naming the "
+                                f"columns ({', '.join(schema.COLUMNS[:4])}, …)"))
+        return Header(positions={}, width=len(cells)), problems
+    for name in schema.COLUMNS:
+        if name in schema.REQUIRED and name not in positions:
+            problems.append(Problem(1, name, "this required column is missing from the header"))
+    width = len(cells)
+    return Header(positions=positions, ignored=tuple(ignored), unnamed=frozenset(unnamed),
+                  width=width), problems
+
+
+def _separator_hint(name: str) -> str:
+    for separator, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
+        if separator in name and any(c in name for c in schema.COLUMNS):
+            return (f" (the columns seem to be separated by {label}; the register is "
+                    "comma-separated)")
+    return ""
+
+
+# --- one row ------------------------------------------------------------------------------
+
+
+def _blank(cells: tuple[Cell, ...]) -> bool:
+    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
+
+
+def parse_row(raw: RawRow, header: Header, *, today: date
+              ) -> tuple[RegisterRow | None, list[Problem], dict[str, Value]]:
+    """Type every cell and check the row's own rules.
+
+    Returns the row (None when it has any problem), its problems, and the values of the
+    cells that were valid (for the rules across rows).
+
+    Problems in cells come first; the consistency rules are then checked over the cells that
+    were valid, so that one bad date is reported once, not again by every rule it touches.
+    """
+    problems: list[Problem] = []
+    number = raw.number
+    cells = raw.cells
+    values: dict[str, Value] = {}
+    invalid: set[str] = set()
+    for column, index in header.positions.items():
+        cell = cells[index] if index < len(cells) else None
+        value, message = parse_cell(column, cell)
+        if message is not None:
+            problems.append(Problem(number, column, message))
+            invalid.add(column)
+        else:
+            values[column] = value
+    for index in range(len(cells)):
+        if (index >= header.width or index in header.unnamed) and not _blank((cells[index],)):
+            where = ("beyond the last column of the header" if index >= header.width
+                     else "under a column with no name in the header")
+            problems.append(Problem(number, "-", f"cell {index + 1} of this row has a value "
+                                    f"{where}"))
+    for column, message in consistency_problems(values, today=today, skip=invalid):
+        problems.append(Problem(number, column, message))
+    if problems or any(values.get(c) in (None, "") for c in schema.REQUIRED):
+        return None, problems, values
+    return _row(number, values, header.supplied), problems, values
+
+
+def _row(number: int, values: Mapping[str, Value], supplied: frozenset[str]) -> RegisterRow:
+    kwargs: dict[str, Any] = {k: v for k, v in values.items() if v is not None}
+    return RegisterRow(row=number, supplied=supplied, **kwargs)
+
+
+def parse_cell(column: str, cell: Cell) -> tuple[Value, str | None]:
+    """A cell's value for `column`, or the message saying why it is not one."""
+    if column in schema.DATE_COLUMNS:
+        parsed, message = parse_date(cell)
+        if message is None and parsed is None and column in schema.REQUIRED:
+            return None, "a date is required"
+        return parsed, message
+    text, message = _text(cell)
+    if message is not None:
+        return None, message
+    if not text:
+        if column in schema.REQUIRED:
+            return "", "a value is required"
+        return "", None
+    if column in schema.CODES:
+        return _code(column, text)
+    limit = schema.MAX_LENGTH[column]
+    if len(text) > limit:
+        return None, f"is {len(text)} characters long; at most {limit} are allowed"
+    if text.startswith(_FORMULA_START):
+        return None, (f"'{text[:20]}' starts with '{text[0]}', which spreadsheets read as a "
+                      "formula: references and names may not start with = + - or @")
+    return text, None
+
+
+def _text(cell: Cell) -> tuple[str, str | None]:
+    if cell is None:
+        return "", None
+    if isinstance(cell, str):
+        return cell.strip(), None
+    if isinstance(cell, bool):
+        return "", f"is {str(cell).upper()}, a true/false cell: text was expected"
+    if isinstance(cell, int):
+        return str(cell), None
+    if isinstance(cell, float):
+        return (str(int(cell)) if cell.is_integer() else repr(cell)), None
+    return "", f"is a date or time cell ({cell}): text was expected"
+
+
+def _code(column: str, text: str) -> tuple[Value, str | None]:
+    allowed = schema.CODES[column]
+    if text in allowed:
+        return text, None
+    meant = text.lower().replace(" ", "_").replace("-", "_")
+    hint = f" (did you mean '{meant}'? codes are written exactly as listed)" if meant in allowed \
+        else ""
+    return None, f"'{text[:40]}' is not one of: {', '.join(allowed)}{hint}"
+
+
+def parse_date(cell: Cell) -> tuple[date | None, str | None]:
+    """A register date: `YYYY-MM-DD`, `DD/MM/YYYY` or an Excel date cell (request-register.md).
+
+    Every other form is refused with a message, including the ambiguous `03/04/23` and dates
+    that do not exist, such as 2023-02-30 and 31/31/2023.
+    """
+    if cell is None:
+        return None, None
+    if isinstance(cell, datetime):
+        return cell.date(), None
+    if isinstance(cell, date):
+        return cell, None
+    if isinstance(cell, bool) or not isinstance(cell, str):
+        kind = "a number" if isinstance(cell, int | float) else "not a date"
+        return None, (f"is {kind} ({cell}), not a date: format the cell as a date, or "
+                      f"{_DATE_HINT}")
+    text = cell.strip()
+    if not text:
+        return None, None
+    if match := _ISO.fullmatch(text):
+        year, month, day = (int(g) for g in match.groups())
+        return _real_date(text, year, month, day)
+    if match := _UK.fullmatch(text):
+        day, month, year = (int(g) for g in match.groups())
+        return _real_date(text, year, month, day)
+    shown = text[:30]
+    if _SHORT_YEAR.fullmatch(text):
+        return None, f"'{shown}' has a two-digit year, which is ambiguous: {_DATE_HINT}"
+    if _LOOSE_UK.fullmatch(text):
+        return None, f"'{shown}' is not in a register date form (write the day and month with " \
+            f"two digits): {_DATE_HINT}"
+    return None, f"'{shown}' is not a date: {_DATE_HINT}"
+
+
+def _real_date(text: str, year: int, month: int, day: int) -> tuple[date | None, str | None]:
+    if not 1 <= month <= 12:
+        return None, f"'{text}' is not a real date: there is no month {month}"
+    if year < 1:
+        return None, f"'{text}' is not a real date: there is no year 0"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return None, (f"'{text}' is not a real date: {calendar.month_name[month]} {year} has "
+                      f"{days} days")
+    return date(year, month, day), None
+
+
+# --- the consistency rules ----------------------------------------------------------------
+
+
+def _present(values: Mapping[str, Value], column: str) -> bool:
+    return values.get(column) not in (None, "")
+
+
+def consistency_problems(values: Mapping[str, Value], *, today: date,
+                         skip: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """The consistency rules of request-register.md over one request's values.
+
+    Returns (column, message) pairs. Used for each file row, and by the importer for a
+    changed request's values merged with what is stored. Columns in `skip` (already reported
+    as malformed) are left out of every rule.
+    """
+    skipped = set(skip)
+    out: list[tuple[str, str]] = []
+
+    def get(column: str) -> Value:
+        return None if column in skipped else values.get(column)
+
+    def has(column: str) -> bool:
+        return column not in skipped and _present(values, column)
+
+    # dates must not be in the future, nor before date_of_birth
+    born = get("date_of_birth")
+    for column in schema.COLUMNS:
+        day = get(column)
+        if column not in schema.DATE_COLUMNS or not isinstance(day, date):
+            continue
+        if day > today:
+            out.append((column, f"{day.isoformat()} is in the future"))
+        elif isinstance(born, date) and column != "date_of_birth" and day < born:
+            out.append((column, f"{day.isoformat()} is before date_of_birth "
+                        f"({born.isoformat()})"))
+    # the steps are on or after request_date, and in that order where present
+    previous: str | None = None
+    for column in schema.ORDERED_DATES:
+        day = get(column)
+        if not isinstance(day, date):
+            continue
+        if previous is not None:
+            before = get(previous)
+            if isinstance(before, date) and day < before:
+                out.append((column, f"{day.isoformat()} is before {previous} "
+                            f"({before.isoformat()})"))
+        previous = column
+    # a code goes with its date, and a date with its code
+    for code, date_column in schema.PAIRED.items():
+        if code in skipped or date_column in skipped:
+            continue
+        if has(date_column) and not has(code):
+            out.append((code, f"a value is required when {date_column} is given"))
+        if has(code) and not has(date_column):
+            out.append((date_column, f"a date is required when {code} is given"))
+    decision, outcome = get("decision"), get("outcome")
+    if decision == "not_assess":
+        for column in ("outcome", "draft_date", "final_date"):
+            if has(column):
+                out.append((column, "must be empty when decision is not_assess"))
+    if outcome == "no_plan":
+        for column in ("draft_date", "final_date"):
+            if has(column):
+                out.append((column, "must be empty when outcome is no_plan"))
+    if has("final_date"):
+        if "decision" not in skipped and decision not in ("assess", "not_assess"):
+            out.append(("final_date", "a final plan needs decision = assess (decision is "
+                        "empty)"))
+        if "outcome" not in skipped and outcome not in ("plan", "no_plan") \
+                and decision != "not_assess":
+            out.append(("final_date", "a final plan needs outcome = plan (outcome is empty)"))
+        if has("closed_date"):
+            out.append(("closed_date", "must be empty when final_date is given: a request "
+                        "that ended in a final plan is not closed"))
+    return out
+
+
+# --- rules across rows --------------------------------------------------------------------
+
+
+class _AcrossRows:
+    """`case_ref` appears once per file; a `person_id` keeps one `date_of_birth`."""
+
+    def __init__(self) -> None:
+        self.case_rows: dict[str, int] = {}
+        self.births: dict[str, tuple[date, int]] = {}
+
+    def check(self, number: int, values: Mapping[str, Value]) -> list[Problem]:
+        problems: list[Problem] = []
+        case_ref = values.get("case_ref")
+        if isinstance(case_ref, str) and case_ref:
+            first = self.case_rows.setdefault(case_ref, number)
+            if first != number:
+                problems.append(Problem(number, "case_ref", f"'{case_ref}' already appears in "
+                                        f"row {first}: a case_ref appears once per file"))
+        person, born = values.get("person_id"), values.get("date_of_birth")
+        if isinstance(person, str) and person and isinstance(born, date):
+            known = self.births.setdefault(person, (born, number))
+            if known[0] != born:
+                problems.append(Problem(
+                    number, "date_of_birth",
+                    f"person_id '{person}' has date_of_birth {known[0].isoformat()} in row "
+                    f"{known[1]}: a person keeps one date of birth"))
+        return problems
