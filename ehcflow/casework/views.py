@@ -81,11 +81,23 @@ def my_work(http_request: HttpRequest) -> HttpResponse:
     return render(http_request, "casework/my_work.html", context)
 
 
+def _may_take(http_request: HttpRequest, step: StepDefinition, case: AssessmentRequest) -> bool:
+    """Whether this user may record the step on this request.
+
+    Advice received is an adviser's own action (RECORD_ADVICE), and also casework: advice
+    usually reaches the case officer, whose RECORD_STEP covers advice (people/access.py).
+    """
+    if can(http_request.user, step.action, case):
+        return True
+    return step.action == Action.RECORD_ADVICE and can(http_request.user, Action.RECORD_STEP,
+                                                        case)
+
+
 def _offered_steps(http_request: HttpRequest, case: AssessmentRequest,
                    outstanding: list[AdviceRequest]) -> list[StepDefinition]:
     offered = []
     for step in STEPS.values():
-        if case.stage not in step.stages or not can(http_request.user, step.action, case):
+        if case.stage not in step.stages or not _may_take(http_request, step, case):
             continue
         if step.needs_outstanding_advice and not _outstanding_for(http_request, outstanding):
             continue
@@ -145,7 +157,7 @@ def request_step(http_request: HttpRequest, public_id: uuid.UUID, step: str) -> 
     if definition is None:
         raise Http404("No such step")
     case = _visible_request(http_request, public_id)
-    if not can(http_request.user, definition.action, case):
+    if not _may_take(http_request, definition, case):
         record_access(http_request, RecordAccess.Kind.REFUSED, page=f"step:{step}", case=case)
         log.warning("refused step %s on request %s for user %s", step, case.public_id,
                     http_request.user.pk)

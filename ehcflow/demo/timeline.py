@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from fractions import Fraction
 
 import numpy as np
 
@@ -41,10 +42,11 @@ from ehcflow.demo.common import (
     working_on_or_before,
 )
 from ehcflow.statutory.exceptions import CORONAVIRUS_END, CORONAVIRUS_START
+from ehcflow.statutory.rounding import round_half_up
 
 FINAL_PLAN_DAYS = 140  # reg 13(2): 20 weeks
 MIN_PLAN_DAYS = 91  # the quickest realistic assessment: decision, 6 weeks' advice, 15 days
-NEW_PATHWAY_FROM = date(2023, 8, 14)
+NEW_PATHWAY_FROM = date(2023, 8, 1)
 
 
 class Fate(StrEnum):
@@ -102,12 +104,13 @@ LATE_DECISION_MEAN_DAYS = curve([
 # The natural length of an assessment when the service keeps up, by request date (weeks).
 NATURAL_MEAN_WEEKS = curve([
     (date(2018, 9, 1), 16.0), (date(2019, 6, 1), 16.2), (date(2019, 9, 1), 17.5),
-    (date(2023, 8, 13), 17.5), (date(2023, 8, 14), 16.6), (date(2024, 12, 31), 16.6),
-    (date(2025, 6, 1), 17.6), (date(2026, 6, 1), 18.0), (date(2040, 1, 1), 18.0),
+    (date(2023, 7, 31), 17.5), (date(2023, 8, 1), 16.6), (date(2024, 6, 30), 16.6),
+    (date(2024, 12, 31), 17.8), (date(2025, 6, 1), 18.2), (date(2026, 6, 1), 18.4),
+    (date(2040, 1, 1), 18.4),
 ])
 NATURAL_SD_WEEKS = curve([
-    (date(2018, 9, 1), 2.2), (date(2019, 9, 1), 2.6), (date(2023, 8, 14), 2.6),
-    (date(2025, 6, 1), 3.0), (date(2040, 1, 1), 3.0),
+    (date(2018, 9, 1), 2.2), (date(2019, 9, 1), 2.6), (date(2024, 6, 30), 2.6),
+    (date(2025, 3, 1), 3.2), (date(2040, 1, 1), 3.2),
 ])
 
 # Share of plans finalised on their natural course, by the date they are ready: report 000
@@ -127,12 +130,12 @@ ON_TIME_SHARE = curve([
 WAIT_WEEKS = curve([
     (date(2018, 9, 1), 21.0), (date(2019, 9, 1), 21.5), (date(2019, 12, 1), 23.5),
     (date(2020, 4, 1), 26.0), (date(2020, 9, 1), 29.5), (date(2020, 12, 31), 28.5),
-    (date(2021, 6, 1), 27.0), (date(2021, 12, 31), 29.5), (date(2022, 4, 1), 31.0),
-    (date(2022, 7, 15), 33.0), (date(2022, 8, 15), 36.5), (date(2022, 9, 15), 36.3),
-    (date(2022, 10, 15), 38.0), (date(2022, 11, 15), 41.4), (date(2022, 12, 15), 41.8),
-    (date(2023, 1, 15), 43.2), (date(2023, 2, 15), 43.8), (date(2023, 3, 15), 43.4),
-    (date(2023, 4, 15), 44.6), (date(2023, 5, 15), 46.1), (date(2023, 6, 15), 46.3),
-    (date(2023, 7, 15), 45.0), (date(2023, 8, 15), 45.0), (date(2023, 9, 15), 40.0),
+    (date(2021, 6, 1), 27.0), (date(2021, 12, 31), 29.5), (date(2022, 4, 1), 31.5),
+    (date(2022, 7, 15), 35.5), (date(2022, 8, 15), 38.2), (date(2022, 9, 15), 36.5),
+    (date(2022, 10, 15), 36.8), (date(2022, 11, 15), 41.1), (date(2022, 12, 15), 42.3),
+    (date(2023, 1, 15), 42.8), (date(2023, 2, 15), 42.8), (date(2023, 3, 15), 42.2),
+    (date(2023, 4, 15), 43.5), (date(2023, 5, 15), 45.5), (date(2023, 6, 15), 45.5),
+    (date(2023, 7, 15), 44.0), (date(2023, 8, 15), 44.5), (date(2023, 9, 15), 40.0),
     (date(2023, 10, 15), 34.0), (date(2023, 11, 15), 29.0), (date(2023, 12, 15), 25.0),
     (date(2024, 2, 1), 23.0), (date(2024, 6, 1), 22.0), (date(2040, 1, 1), 22.0),
 ])
@@ -324,6 +327,7 @@ def _band_of(t: RequestTimeline, on: date) -> int | None:
 
 
 _MOVE_ORDER = {Fate.NOT_ASSESSED: 0, Fate.CLOSED: 1, Fate.NO_PLAN: 2, Fate.PLAN: 3}
+_OLDEST_ORDER = {Fate.PLAN: 0, Fate.NO_PLAN: 1, Fate.CLOSED: 2, Fate.NOT_ASSESSED: 3}
 
 
 def fit_backlog(seed: int, items: list[RequestTimeline], scale: float = 1.0) -> None:
@@ -347,10 +351,11 @@ def fit_backlog(seed: int, items: list[RequestTimeline], scale: float = 1.0) -> 
         open_ = [t for t in members if t.exit > on]
         surplus = len(open_) - target
         if surplus > 0:
-            chosen = sorted(open_, key=lambda t: (_MOVE_ORDER[t.fate], t.exit, t.index))
+            # The oldest go first, as a service clearing its queue would.
+            chosen = sorted(open_, key=lambda t: (_MOVE_ORDER[t.fate], t.received, t.index))
             for t in chosen[:surplus]:
                 earliest = max(t.received + timedelta(days=FINAL_PLAN_DAYS + 1),
-                               on - timedelta(days=27))
+                               on - timedelta(days=45))
                 if t.fate is not Fate.PLAN:
                     earliest = max(t.received + timedelta(days=7), on - timedelta(days=40))
                 t.exit = working_day_between(rng, earliest, on)
@@ -358,7 +363,10 @@ def fit_backlog(seed: int, items: list[RequestTimeline], scale: float = 1.0) -> 
                     t.exit = working_on_or_before(on)
         elif surplus < 0:
             ended = [t for t in members if t.exit <= on]
-            chosen = sorted(ended, key=lambda t: (_MOVE_ORDER[t.fate], -t.exit.toordinal(),
+            # Over 50 weeks are "a few cases" (report 000 para 14): complex plans, not
+            # decisions not to assess left for a year.
+            order = _OLDEST_ORDER if band == 50 else _MOVE_ORDER
+            chosen = sorted(ended, key=lambda t: (order[t.fate], -t.exit.toordinal(),
                                                   t.index))
             for t in chosen[:-surplus]:
                 t.exit = working_day_between(rng, on + timedelta(days=1), on + timedelta(days=35))
@@ -390,7 +398,7 @@ def fit_timeliness(seed: int, items: list[RequestTimeline]) -> None:
         if not plans:
             continue
         within = sum(1 for t in plans if t.on_time)
-        wanted = int(np.floor(pct * len(plans) / 100 + 0.5))
+        wanted = closest_count(pct, len(plans))
         first, last = date(year, 1, 1), date(year, 12, 31)
         if within < wanted:
             moves = _moves(
@@ -408,6 +416,13 @@ def fit_timeliness(seed: int, items: list[RequestTimeline]) -> None:
             )
         for t, day in moves:
             t.exit = day
+
+
+def closest_count(pct: float, total: int) -> int:
+    """The count out of `total` whose percentage, to one decimal, is nearest `pct`."""
+    base = int(pct * total / 100)
+    options = [k for k in (base - 1, base, base + 1, base + 2) if 0 <= k <= total]
+    return min(options, key=lambda k: (abs(round_half_up(Fraction(100 * k, total)) - pct), k))
 
 
 def _moves(

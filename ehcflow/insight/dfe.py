@@ -334,10 +334,9 @@ def header_problems(file_name: str, header: list[str], spec: FileSpec) -> list[s
     unexpected = [name for name in header if name.strip().lower() not in expected]
     problems = []
     for name in missing:
-        close = difflib.get_close_matches(name.lower(), [u.lower() for u in unexpected], n=3,
-                                          cutoff=0.6)
-        originals = [u for u in unexpected if u.lower() in close]
-        hint = f" (close: {', '.join(originals)})" if originals else ""
+        by_folded = {u.lower(): u for u in reversed(unexpected)}
+        close = difflib.get_close_matches(name.lower(), list(by_folded), n=3, cutoff=0.6)
+        hint = f" (closest: {', '.join(by_folded[c] for c in close)})" if close else ""
         problems.append(f"{file_name}: missing column {name}{hint}")
     return problems
 
@@ -452,7 +451,7 @@ def missing_file_problems(folder: Path) -> list[str]:
     for name in FILE_NAMES:
         if not (folder / name).is_file():
             close = difflib.get_close_matches(name, present, n=2, cutoff=0.6)
-            hint = f" (close: {', '.join(close)})" if close else ""
+            hint = f" (closest: {', '.join(close)})" if close else ""
             problems.append(f"{folder}: missing file {name}{hint}")
     return problems
 

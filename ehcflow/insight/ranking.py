@@ -15,9 +15,6 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypeVar
-
-K = TypeVar("K", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -47,7 +44,7 @@ def rank_of(value: Decimal, values: Iterable[Decimal]) -> Rank:
     return Rank(from_bottom=below + 1, from_top=above + 1, of=below + above + equal, tied=equal)
 
 
-def rank_all(values: Mapping[K, Decimal]) -> dict[K, Rank]:
+def rank_all[K: Hashable](values: Mapping[K, Decimal]) -> dict[K, Rank]:
     """Rank every entry of `values` (e.g. authority code → figure) in O(n log n)."""
     ordered = sorted(values.values())
     n = len(ordered)
@@ -69,8 +66,5 @@ def rank_all(values: Mapping[K, Decimal]) -> dict[K, Rank]:
 
 def ordinal(n: int) -> str:
     """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 101st, 111th."""
-    if 10 <= n % 100 <= 20:
-        suffix = "th"
-    else:
-        suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"

@@ -134,13 +134,26 @@ def authority_find(
     return max(matches, key=lambda a: (latest.get(a.pk, 0), a.code))
 
 
+def _similarity(wanted: str, name: str) -> float:
+    """How alike a typed name is to an authority's name, whole or word by word (0 to 1)."""
+    score = difflib.SequenceMatcher(None, wanted, name).ratio()
+    if len(wanted) >= 3 and wanted in name:
+        score = max(score, 0.9)
+    words = [w for w in wanted.replace(",", " ").split() if len(w) >= 3]
+    parts = name.replace(",", " ").split()
+    if words and parts:
+        best = [max(difflib.SequenceMatcher(None, w, p).ratio() for p in parts) for w in words]
+        score = max(score, 0.95 * sum(best) / len(best))
+    return score
+
+
 def _suggest(wanted: str, candidates: list[Authority]) -> list[Authority]:
-    names = {_normalise(a.name): a for a in candidates}
-    close = difflib.get_close_matches(wanted, list(names), n=5, cutoff=0.6)
-    found = [names[n] for n in close]
-    if len(wanted) >= 3:
-        found += [a for n, a in sorted(names.items()) if wanted in n and a not in found]
-    return found[:5]
+    """Up to five authorities whose names are close to `wanted`, the closest first."""
+    scored = sorted(
+        ((_similarity(wanted, _normalise(a.name)), a.name, a) for a in candidates),
+        key=lambda item: (-item[0], item[1]),
+    )
+    return [a for score, _, a in scored if score >= 0.75][:5]
 
 
 def our_authority() -> Authority | None:

@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, NamedTuple
 
 from ehcflow.register import schema
 
@@ -44,7 +44,6 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, or an encrypted workbook
 _UTF8_BOM = codecs.BOM_UTF8
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CSV_UTF8_HINT = "save it from Excel as \"CSV UTF-8 (Comma delimited) (*.csv)\" and import it again"
 
 
@@ -65,16 +64,11 @@ class Problem:
         return f"{file}:{self.row}:{self.column}: {self.message}"
 
 
-@dataclass(frozen=True, slots=True)
-class RawRow:
+class RawRow(NamedTuple):
     """One row of the file as read: its spreadsheet row number and its cells, in file order."""
 
     number: int
     cells: tuple[Cell, ...]
-
-
-class _Stop(Exception):
-    """Reading cannot go on (wrong encoding, binary data): the problem is already recorded."""
 
 
 @dataclass
@@ -159,75 +153,93 @@ def _looks_like_text(head: bytes) -> bool:
 def _csv_rows(source: RegisterSource) -> Iterator[RawRow]:
     """The CSV's records, numbered as spreadsheet rows (a quoted line break stays in its cell).
 
-    Blank records are counted and yielded (as a spreadsheet would show a blank row), so that
-    row numbers match what the user sees in Excel.
+    The bytes are checked first, in one fast pass (`_scan_csv_bytes`), so that the parse
+    itself can run at C speed. Blank records are counted and yielded (a spreadsheet shows a
+    blank row), so that row numbers match what the user sees in Excel.
     """
     number = 0
     try:
-        with source.path.open("rb") as handle:
-            lines = _decoded_lines(handle, source, lambda: number + 1)
-            for record in csv.reader(lines, strict=True):
-                number += 1
+        if not _scan_csv_bytes(source):
+            return
+        with source.path.open("r", encoding="utf-8-sig", newline="") as text:
+            for number, record in enumerate(csv.reader(text, strict=True), start=1):
                 yield RawRow(number, tuple(record))
-    except _Stop:
-        return
     except csv.Error as error:
         source.problems.append(Problem(
-            number + 1, "-", f"the CSV is malformed here ({error}); check the quotes in this "
-            "row: a cell that contains a comma or a quote must be wrapped in double quotes"))
-    except OSError as error:
+            number + 1, "-", f"the CSV is malformed here ({error}): a cell that contains a "
+            "comma, a quote or a line break must be wrapped in double quotes, with any quote "
+            "inside it doubled"))
+    except (OSError, UnicodeError) as error:
         source.problems.append(Problem(number + 1, "-", f"cannot read the file: {error}"))
 
 
-def _decoded_lines(handle: IO[bytes], source: RegisterSource,
-                   row: Any) -> Iterator[str]:
-    """Lines of text from the file, refusing what is not UTF-8 text.
+_CHUNK = 1 << 20
+_BAD_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-    `row()` gives the spreadsheet row the CSV reader is on, for the message.
+
+def _scan_csv_bytes(source: RegisterSource) -> bool:
+    """True when the file is UTF-8 text with no control characters and no overlong line.
+
+    Otherwise records one problem, at the line where the first fault is, and returns False:
+    text in the wrong encoding, or not text at all, cannot be read any further with meaning.
     """
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    line = 1  # the line the start of the current chunk is on
+    carry = 0  # bytes since the last line break, from earlier chunks
     first = True
-    while True:
-        raw = handle.readline(schema.MAX_LINE_BYTES + 1)
-        if not raw:
-            return
-        if first:
-            first = False
-            if raw.startswith(_UTF16_BOMS):
-                _stop(source, 1, "the file is UTF-16 text (Excel's \"Unicode Text\"), not "
-                      f"UTF-8: {_CSV_UTF8_HINT}")
-            if raw.startswith(_UTF8_BOM):
-                raw = raw[len(_UTF8_BOM):]
-        if len(raw) > schema.MAX_LINE_BYTES:
-            _stop(source, row(), f"a line is longer than {schema.MAX_LINE_BYTES // 1024} KB: "
-                  "this is not a request register")
-        if b"\x00" in raw:
-            _stop(source, row(), "the file contains binary data (NUL bytes): it is not a CSV "
-                  "text file")
+    with source.path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            if first:
+                first = False
+                if chunk.startswith(_UTF16_BOMS):
+                    return _fail(source, 1, "the file is UTF-16 text (Excel's \"Unicode Text\"), "
+                                 f"not UTF-8: {_CSV_UTF8_HINT}")
+            if (bad := _BAD_BYTES.search(chunk)) is not None:
+                where = line + chunk.count(b"\n", 0, bad.start())
+                what = ("binary data (NUL bytes)" if bad.group() == b"\x00"
+                        else f"a control character (byte 0x{bad.group()[0]:02X})")
+                return _fail(source, where, f"the file contains {what}: it is not a CSV text "
+                             "file")
+            lengths = [len(part) for part in chunk.split(b"\n")]
+            lengths[0] += carry
+            if max(lengths) > schema.MAX_LINE_BYTES:
+                where = line + next(i for i, n in enumerate(lengths)
+                                    if n > schema.MAX_LINE_BYTES)
+                return _fail(source, where, "a line is longer than "
+                             f"{schema.MAX_LINE_BYTES // 1024} KB: this is not a request "
+                             "register")
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                # error.object is the chunk after any bytes held back from the one before
+                where = line + error.object.count(b"\n", 0, error.start)
+                return _fail(source, where, _encoding_message(error.object[error.start]))
+            carry = lengths[-1]
+            line += len(lengths) - 1
         try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            _stop(source, row(), _encoding_message(raw, error))
-        if _CONTROL.search(text):
-            _stop(source, row(), "the file contains control characters: it is not a CSV text "
-                  "file")
-        yield text
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return _fail(source, line, _encoding_message(None))
+    return True
 
 
-def _encoding_message(raw: bytes, error: UnicodeDecodeError) -> str:
-    byte = raw[error.start]
-    try:
-        guess = bytes([byte]).decode("cp1252")
-        what = f", which is \"{guess}\" in Windows-1252"
-    except UnicodeDecodeError:
-        what = ""
-    return (f"the file is not UTF-8: this row has the byte 0x{byte:02X}{what}. It looks like "
-            "a Windows-1252 (\"ANSI\") or Latin-1 export; ehcflow does not guess encodings, "
-            f"because a wrong guess corrupts names without a trace: {_CSV_UTF8_HINT}")
-
-
-def _stop(source: RegisterSource, row: int, message: str) -> Any:
+def _fail(source: RegisterSource, row: int, message: str) -> bool:
     source.problems.append(Problem(row, "-", message))
-    raise _Stop
+    return False
+
+
+def _encoding_message(byte: int | None) -> str:
+    what = ""
+    if byte is not None:
+        try:
+            what = f" (the byte 0x{byte:02X}, which is \"{bytes([byte]).decode('cp1252')}\" in " \
+                "Windows-1252)"
+        except UnicodeDecodeError:
+            what = f" (the byte 0x{byte:02X})"
+    return (f"the file is not UTF-8: this row has a character that is not UTF-8{what}. It "
+            "looks like a Windows-1252 (\"ANSI\") or Latin-1 export; ehcflow does not guess "
+            "encodings, because a wrong guess corrupts names without a trace: "
+            f"{_CSV_UTF8_HINT}")
 
 
 # --- XLSX ---------------------------------------------------------------------------------
@@ -279,8 +291,8 @@ def _sheet_structure_problems(sheet: Any, header: tuple[Cell, ...]) -> list[Prob
     openpyxl's read-only mode reads neither, so the sheet's XML is streamed once more; its
     elements are discarded as they are read, so memory stays flat whatever the sheet's size.
     """
-    from openpyxl.utils.cell import coordinate_from_string, range_boundaries
     from openpyxl.utils.cell import column_index_from_string as column_index
+    from openpyxl.utils.cell import coordinate_from_string, range_boundaries
 
     problems: list[Problem] = []
     try:

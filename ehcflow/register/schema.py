@@ -76,6 +76,8 @@ MAX_LINE_BYTES: Final = 64 * 1024
 
 #: Where a request created or changed by the importer records it.
 IMPORT_NOTE: Final = "imported from the request register"
+#: The staff id of an officer the importer creates starts with this, then the name's slug.
+IMPORTED_STAFF_PREFIX: Final = "IMP-"
 ACTION_IMPORTED: Final = "request_imported"
 ACTION_UPDATED: Final = "request_updated_by_import"
 

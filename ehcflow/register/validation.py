@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from functools import cached_property
 
 from ehcflow.register import schema
 from ehcflow.register.formats import Cell, Problem, RawRow
@@ -87,6 +87,9 @@ def as_text(value: Value) -> str | None:
     return value
 
 
+_DATE, _CODE, _TEXT = 0, 1, 2
+
+
 @dataclass(frozen=True)
 class Header:
     """Where each known column is in the file, and the columns to ignore."""
@@ -100,6 +103,15 @@ class Header:
     @property
     def supplied(self) -> frozenset[str]:
         return frozenset(self.positions)
+
+    @cached_property
+    def plan(self) -> tuple[tuple[str, int, int], ...]:
+        """(column, position, kind) for each column in the file, in spec order."""
+        return tuple(
+            (column, self.positions[column],
+             _DATE if column in schema.DATE_COLUMNS else _CODE if column in schema.CODES
+             else _TEXT)
+            for column in schema.COLUMNS if column in self.positions)
 
 
 @dataclass
@@ -120,6 +132,7 @@ def validate(source: Iterable[RawRow], *, today: date, ignore_unknown_columns: b
     rows: list[RegisterRow] = []
     header: Header | None = None
     checker = _AcrossRows()
+    dates: dict[str, date] = {}
     rows_read = 0
     for raw in source:
         if header is None:
@@ -129,7 +142,7 @@ def validate(source: Iterable[RawRow], *, today: date, ignore_unknown_columns: b
         if _blank(raw.cells):
             continue
         rows_read += 1
-        parsed, row_problems, values = parse_row(raw, header, today=today)
+        parsed, row_problems, values = parse_row(raw, header, today=today, dates=dates)
         found.extend(row_problems)
         found.extend(checker.check(raw.number, values))
         if parsed is not None:
@@ -204,48 +217,101 @@ def _separator_hint(name: str) -> str:
 
 
 def _blank(cells: tuple[Cell, ...]) -> bool:
-    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
+    for cell in cells:
+        if cell is None:
+            continue
+        if isinstance(cell, str):
+            if cell.strip():
+                return False
+            continue
+        return False
+    return True
 
 
-def parse_row(raw: RawRow, header: Header, *, today: date
+#: A row's values before its cells are read: every column empty.
+_EMPTY: dict[str, Value] = {column: None if column in schema.DATE_COLUMNS else ""
+                            for column in schema.COLUMNS}
+_ALLOWED = {column: frozenset(codes) for column, codes in schema.CODES.items()}
+
+
+def parse_row(raw: RawRow, header: Header, *, today: date, dates: dict[str, date] | None = None
               ) -> tuple[RegisterRow | None, list[Problem], dict[str, Value]]:
     """Type every cell and check the row's own rules.
 
     Returns the row (None when it has any problem), its problems, and the values of the
-    cells that were valid (for the rules across rows).
-
-    Problems in cells come first; the consistency rules are then checked over the cells that
-    were valid, so that one bad date is reported once, not again by every rule it touches.
+    cells that were valid (for the rules across rows). Problems in cells come first; the
+    consistency rules are then checked over the cells that were valid, so that one bad date
+    is reported once, not again by every rule it touches. `dates` caches parsed date text
+    across rows (a register repeats its dates many times).
     """
     problems: list[Problem] = []
-    number = raw.number
-    cells = raw.cells
-    values: dict[str, Value] = {}
+    number, cells = raw
+    width = len(cells)
+    values = dict(_EMPTY)
     invalid: set[str] = set()
-    for column, index in header.positions.items():
-        cell = cells[index] if index < len(cells) else None
-        value, message = parse_cell(column, cell)
-        if message is not None:
-            problems.append(Problem(number, column, message))
-            invalid.add(column)
+    cache = {} if dates is None else dates
+    for column, index, kind in header.plan:
+        cell = cells[index] if index < width else None
+        if kind == _DATE:
+            if isinstance(cell, str) and (known := cache.get(cell)) is not None:
+                values[column] = known
+                continue
+            day, message = parse_date(cell)
+            if message is None and day is None and column in schema.REQUIRED:
+                message = "a date is required"
+            if message is not None:
+                problems.append(Problem(number, column, message))
+                invalid.add(column)
+                continue
+            values[column] = day
+            if day is not None and isinstance(cell, str):
+                cache[cell] = day
+            continue
+        if isinstance(cell, str):
+            text = cell.strip()
         else:
-            values[column] = value
-    for index in range(len(cells)):
-        if (index >= header.width or index in header.unnamed) and not _blank((cells[index],)):
-            where = ("beyond the last column of the header" if index >= header.width
-                     else "under a column with no name in the header")
-            problems.append(Problem(number, "-", f"cell {index + 1} of this row has a value "
-                                    f"{where}"))
+            text, message = _text(cell)
+            if message is not None:
+                problems.append(Problem(number, column, message))
+                invalid.add(column)
+                continue
+        if not text:
+            if column in schema.REQUIRED:
+                problems.append(Problem(number, column, "a value is required"))
+            continue
+        if kind == _CODE:
+            if text in _ALLOWED[column]:
+                values[column] = text
+                continue
+            message = _code_message(column, text)
+        else:
+            message = _text_message(column, text)
+            if message is None:
+                values[column] = text
+                continue
+        problems.append(Problem(number, column, message))
+        invalid.add(column)
+    if width > header.width or header.unnamed:
+        for index in range(width):
+            if (index >= header.width or index in header.unnamed) \
+                    and not _blank((cells[index],)):
+                where = ("beyond the last column of the header" if index >= header.width
+                         else "under a column with no name in the header")
+                problems.append(Problem(number, "-", f"cell {index + 1} of this row has a "
+                                        f"value {where}"))
     for column, message in consistency_problems(values, today=today, skip=invalid):
         problems.append(Problem(number, column, message))
-    if problems or any(values.get(c) in (None, "") for c in schema.REQUIRED):
-        return None, problems, values
-    return _row(number, values, header.supplied), problems, values
+    if problems:
+        return None, problems, {k: v for k, v in values.items() if k not in invalid}
+    return _register_row(number, values, header.supplied), problems, values
 
 
-def _row(number: int, values: Mapping[str, Value], supplied: frozenset[str]) -> RegisterRow:
-    kwargs: dict[str, Any] = {k: v for k, v in values.items() if v is not None}
-    return RegisterRow(row=number, supplied=supplied, **kwargs)
+def _register_row(number: int, values: dict[str, Value], supplied: frozenset[str]
+                  ) -> RegisterRow:
+    """A `RegisterRow` from values that `parse_row` has checked have the right types."""
+    row = RegisterRow(number, *(values[column] for column in schema.COLUMNS))  # type: ignore[arg-type]
+    row.supplied = supplied
+    return row
 
 
 def parse_cell(column: str, cell: Cell) -> tuple[Value, str | None]:
@@ -263,14 +329,21 @@ def parse_cell(column: str, cell: Cell) -> tuple[Value, str | None]:
             return "", "a value is required"
         return "", None
     if column in schema.CODES:
-        return _code(column, text)
+        if text in _ALLOWED[column]:
+            return text, None
+        return None, _code_message(column, text)
+    problem = _text_message(column, text)
+    return (None, problem) if problem else (text, None)
+
+
+def _text_message(column: str, text: str) -> str | None:
     limit = schema.MAX_LENGTH[column]
     if len(text) > limit:
-        return None, f"is {len(text)} characters long; at most {limit} are allowed"
+        return f"is {len(text)} characters long; at most {limit} are allowed"
     if text.startswith(_FORMULA_START):
-        return None, (f"'{text[:20]}' starts with '{text[0]}', which spreadsheets read as a "
-                      "formula: references and names may not start with = + - or @")
-    return text, None
+        return (f"'{text[:20]}' starts with '{text[0]}', which spreadsheets read as a "
+                "formula: references and names may not start with = + - or @")
+    return None
 
 
 def _text(cell: Cell) -> tuple[str, str | None]:
@@ -287,14 +360,12 @@ def _text(cell: Cell) -> tuple[str, str | None]:
     return "", f"is a date or time cell ({cell}): text was expected"
 
 
-def _code(column: str, text: str) -> tuple[Value, str | None]:
+def _code_message(column: str, text: str) -> str:
     allowed = schema.CODES[column]
-    if text in allowed:
-        return text, None
     meant = text.lower().replace(" ", "_").replace("-", "_")
     hint = f" (did you mean '{meant}'? codes are written exactly as listed)" if meant in allowed \
         else ""
-    return None, f"'{text[:40]}' is not one of: {', '.join(allowed)}{hint}"
+    return f"'{text[:40]}' is not one of: {', '.join(allowed)}{hint}"
 
 
 def parse_date(cell: Cell) -> tuple[date | None, str | None]:
@@ -316,6 +387,11 @@ def parse_date(cell: Cell) -> tuple[date | None, str | None]:
     text = cell.strip()
     if not text:
         return None, None
+    if len(text) == 10 and text[4] == "-" and text[7] == "-" and text.isascii():
+        try:
+            return date.fromisoformat(text), None
+        except ValueError:
+            pass  # explained below
     if match := _ISO.fullmatch(text):
         year, month, day = (int(g) for g in match.groups())
         return _real_date(text, year, month, day)
@@ -346,75 +422,65 @@ def _real_date(text: str, year: int, month: int, day: int) -> tuple[date | None,
 # --- the consistency rules ----------------------------------------------------------------
 
 
-def _present(values: Mapping[str, Value], column: str) -> bool:
-    return values.get(column) not in (None, "")
+_DATES_IN_ORDER = tuple(column for column in schema.COLUMNS if column in schema.DATE_COLUMNS)
+_EXCLUDED_BY_NOT_ASSESS = ("outcome", "draft_date", "final_date")
+_EXCLUDED_BY_NO_PLAN = ("draft_date", "final_date")
 
 
 def consistency_problems(values: Mapping[str, Value], *, today: date,
-                         skip: Iterable[str] = ()) -> list[tuple[str, str]]:
+                         skip: Collection[str] = ()) -> list[tuple[str, str]]:
     """The consistency rules of request-register.md over one request's values.
 
     Returns (column, message) pairs. Used for each file row, and by the importer for a
     changed request's values merged with what is stored. Columns in `skip` (already reported
     as malformed) are left out of every rule.
     """
-    skipped = set(skip)
     out: list[tuple[str, str]] = []
-
-    def get(column: str) -> Value:
-        return None if column in skipped else values.get(column)
-
-    def has(column: str) -> bool:
-        return column not in skipped and _present(values, column)
-
+    v = dict(values) if not skip else {k: x for k, x in values.items() if k not in skip}
+    get = v.get
+    days = {name: day for name in _DATES_IN_ORDER if isinstance(day := get(name), date)}
     # dates must not be in the future, nor before date_of_birth
-    born = get("date_of_birth")
-    for column in schema.COLUMNS:
-        day = get(column)
-        if column not in schema.DATE_COLUMNS or not isinstance(day, date):
-            continue
+    born = days.get("date_of_birth")
+    for name, day in days.items():
         if day > today:
-            out.append((column, f"{day.isoformat()} is in the future"))
-        elif isinstance(born, date) and column != "date_of_birth" and day < born:
-            out.append((column, f"{day.isoformat()} is before date_of_birth "
-                        f"({born.isoformat()})"))
+            out.append((name, f"{day.isoformat()} is in the future"))
+        elif born is not None and day < born:
+            out.append((name, f"{day.isoformat()} is before date_of_birth ({born.isoformat()})"))
     # the steps are on or after request_date, and in that order where present
-    previous: str | None = None
-    for column in schema.ORDERED_DATES:
-        day = get(column)
-        if not isinstance(day, date):
+    previous: tuple[str, date] | None = None
+    for name in schema.ORDERED_DATES:
+        day = days.get(name)
+        if day is None:
             continue
-        if previous is not None:
-            before = get(previous)
-            if isinstance(before, date) and day < before:
-                out.append((column, f"{day.isoformat()} is before {previous} "
-                            f"({before.isoformat()})"))
-        previous = column
+        if previous is not None and day < previous[1]:
+            out.append((name, f"{day.isoformat()} is before {previous[0]} "
+                        f"({previous[1].isoformat()})"))
+        previous = (name, day)
     # a code goes with its date, and a date with its code
     for code, date_column in schema.PAIRED.items():
-        if code in skipped or date_column in skipped:
+        if code in skip or date_column in skip:
             continue
-        if has(date_column) and not has(code):
+        has_code, has_date = bool(get(code)), get(date_column) is not None
+        if has_date and not has_code:
             out.append((code, f"a value is required when {date_column} is given"))
-        if has(code) and not has(date_column):
+        elif has_code and not has_date:
             out.append((date_column, f"a date is required when {code} is given"))
     decision, outcome = get("decision"), get("outcome")
     if decision == "not_assess":
-        for column in ("outcome", "draft_date", "final_date"):
-            if has(column):
-                out.append((column, "must be empty when decision is not_assess"))
+        for excluded in _EXCLUDED_BY_NOT_ASSESS:
+            if get(excluded):
+                out.append((excluded, "must be empty when decision is not_assess"))
     if outcome == "no_plan":
-        for column in ("draft_date", "final_date"):
-            if has(column):
-                out.append((column, "must be empty when outcome is no_plan"))
-    if has("final_date"):
-        if "decision" not in skipped and decision not in ("assess", "not_assess"):
+        for excluded in _EXCLUDED_BY_NO_PLAN:
+            if get(excluded):
+                out.append((excluded, "must be empty when outcome is no_plan"))
+    if get("final_date"):
+        if not decision and "decision" not in skip:
             out.append(("final_date", "a final plan needs decision = assess (decision is "
                         "empty)"))
-        if "outcome" not in skipped and outcome not in ("plan", "no_plan") \
-                and decision != "not_assess":
+        if not outcome and "outcome" not in skip and decision != "not_assess":
             out.append(("final_date", "a final plan needs outcome = plan (outcome is empty)"))
-        if has("closed_date"):
+        if get("closed_date"):
             out.append(("closed_date", "must be empty when final_date is given: a request "
                         "that ended in a final plan is not closed"))
     return out

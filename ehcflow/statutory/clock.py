@@ -289,8 +289,9 @@ def mediation_contact_deadline(decision_notice_sent: date) -> date:
 def mediation_arranged_due(notified_on: date) -> date:
     """Last day to hold the mediation: 30 days after the authority is told (reg 37).
 
-    The same 30 days bind a health commissioning body arranging mediation on health issues
-    (reg 36). [S] IPSEA, "the mediation process".
+    The same 30 days bind a health commissioning body arranging mediation on health issues.
+    [S] IPSEA, "the mediation process"; the regulation numbers of the 30-day duties (regs
+    36-37) have not been checked against the primary text.
     """
     return add_days(notified_on, MEDIATION_ARRANGED_DAYS)
 
@@ -308,7 +309,7 @@ def certificate_due(informed_on: date) -> date:
 def commissioning_body_notice_due(informed_on: date) -> date:
     """Last day to tell the health commissioning body of health mediation issues: 3 working days.
 
-    SEND Regulations 2014, reg 35; [S] IPSEA, "the mediation process".
+    SEND Regulations 2014, reg 35 [S]: IPSEA, "the mediation process" (number unchecked).
     """
     return add_working_days(informed_on, CERTIFICATE_WORKING_DAYS)
 

@@ -110,8 +110,10 @@ def request_records(
     closed_date: date | None = None
     closed_reason: str | None = None
     if stage == "final":
-        # Draw the final date first so that the 140-day boundary is hit often.
-        final = later()
+        # Draw the final date first, half the time around the 140-day deadline.
+        near_20_weeks = [n for n in (138, 139, 140, 141, 142) if n <= room]
+        use_boundary: bool = bool(near_20_weeks) and draw(st.booleans())
+        final = draw(st.sampled_from(near_20_weeks)) if use_boundary else later()
         decided = draw(st.integers(0, final))
         outcome_at = draw(st.integers(decided, final))
         decision, decision_date = "assess", day(decided)

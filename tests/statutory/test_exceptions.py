@@ -34,8 +34,9 @@ def test_values_are_the_register_codes() -> None:
         "missed_appointment",
         "coronavirus",
     ]
-    assert Step.FINAL_PLAN == "final_plan"
-    assert Step.DECISION_NOT_TO_ISSUE == "decision_not_to_issue"
+    assert Step.FINAL_PLAN.value == "final_plan"
+    assert Step.DECISION_NOT_TO_ISSUE.value == "decision_not_to_issue"
+    assert isinstance(Step.ADVICE, str)
 
 
 @pytest.mark.parametrize("step", REG_10_4_STEPS)

@@ -36,9 +36,8 @@ def test_histories_follow_the_register_rules(record: RequestRecord) -> None:
     assert (record.decision is None) is (record.decision_date is None)
     assert (record.outcome is None) is (record.outcome_date is None)
     if record.decision == "not_assess":
-        assert (
-            record.outcome is record.draft_date is record.final_date is record.closed_date is None
-        )
+        assert record.outcome is None
+        assert record.draft_date is record.final_date is record.closed_date is None
     if record.outcome is not None:
         assert record.decision == "assess"
     if record.outcome == "no_plan":
@@ -65,7 +64,7 @@ def test_advice_is_received_after_it_is_requested(advice: object) -> None:
 
 
 # Deterministic, so that a rare history cannot make the suite flaky.
-SEARCH = settings(max_examples=5000, derandomize=True, database=None)
+SEARCH = settings(max_examples=2000, derandomize=True, database=None)
 
 
 def test_every_kind_of_history_is_generated() -> None:

@@ -40,7 +40,7 @@ def _years(years: list[int]) -> str:
 def _show(value: Decimal | None, status: str = "") -> str:
     if value is None:
         return {"x": "x (unavailable)", "z": "z (not applicable)"}.get(status, status or "–")
-    return f"{value.normalize():f}"
+    return format(value.normalize(), ",f")  # 7.3, 638,745
 
 
 class Command(BaseCommand):

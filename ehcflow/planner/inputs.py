@@ -1,0 +1,308 @@
+"""The engine's inputs: a scenario compiled to numbers, and each replication's random draws.
+
+planner-model.md, "The model": requests arrive week by week (Poisson, uniform within the week),
+draw their fates on arrival, and each task's effort and each advice's delay is lognormal.  The
+engine draws *all* of a replication's randomness before simulating it, from the replication's
+own PCG64 stream (``SeedSequence(seed).spawn``), so a replication's results depend only on the
+seed and its number — not on how replications are grouped into chunks.  Drawing an effort when
+the request arrives rather than when its task is taken changes nothing: the draws are
+independent of everything else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ehcflow.planner.scenario import EP_ADVICE, STEPS, Distribution, Scenario
+from ehcflow.planner.timeline import Months, months_of, post_window, weekly_rates
+
+F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+Bool = npt.NDArray[np.bool_]
+
+INF = np.inf
+CO, EP = 0, 1
+ROLE_INDEX = {"case_officer": CO, "educational_psychologist": EP}
+SERVES_ALL, SERVES_OVERDUE, SERVES_IN_TIME = 0, 1, 2
+SERVES_INDEX = {"all": SERVES_ALL, "overdue": SERVES_OVERDUE, "in_time": SERVES_IN_TIME}
+#: Task stages of a request: decision (CO), EP advice (EP), draft (CO), final (CO).
+DECISION, EP_TASK, DRAFT, FINAL = 0, 1, 2, 3
+STEP_CODE = {s: k for k, s in enumerate(STEPS)}
+
+
+def resolve_seed(scenario: Scenario, seed: int | None) -> int:
+    """The seed to use: the argument, else the scenario's, else a fresh one (reported)."""
+    if seed is not None:
+        return int(seed)
+    if scenario.seed is not None:
+        return int(scenario.seed)
+    return int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
+def replication_generators(seed: int, replications: int) -> list[np.random.Generator]:
+    """One independent PCG64 generator per replication (the same for any chunking)."""
+    children = np.random.SeedSequence(seed).spawn(replications)
+    return [np.random.Generator(np.random.PCG64(s)) for s in children]
+
+
+@dataclass(frozen=True)
+class Group:
+    """A staff group as numbers: times in days from the start, hours per day."""
+
+    role: int
+    serves: int
+    count: int
+    start: float
+    end: float
+    hours_per_day: float
+    ramp_from: float
+    ramp_slope: float  # productivity gained per day of the ramp
+    ramp_origin: float
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A scenario turned into the numbers the engine uses."""
+
+    scenario: Scenario
+    months: Months
+    horizon: float
+    week_rates: F64
+    groups: tuple[Group, ...]
+    #: start-state requests counted by band: step code and the inclusive range of ages in days
+    band_step: I64
+    band_lo: I64
+    band_hi: I64
+    #: explicit open requests (register or casework)
+    explicit_age: I64
+    explicit_step: I64
+    explicit_ep_in: Bool
+    explicit_advice_in: Bool  # (n_explicit, n_advice)
+    explicit_comment_end: F64  # NaN: the comment period ends uniformly within comment_days
+
+    @property
+    def n_start(self) -> int:
+        return len(self.band_step) + len(self.explicit_age)
+
+
+def compile_scenario(scenario: Scenario) -> Compiled:
+    months = months_of(scenario.start, scenario.months)
+    groups: list[Group] = []
+    for g in scenario.staff:
+        if g.count == 0:
+            continue
+        w = post_window(g, scenario.start)
+        if g.ramp_weeks > 0 and g.ramp_from < 1.0:
+            rf, slope = g.ramp_from, (1.0 - g.ramp_from) / (7.0 * g.ramp_weeks)
+        else:
+            rf, slope = 1.0, 0.0
+        groups.append(
+            Group(
+                role=ROLE_INDEX[g.role],
+                serves=SERVES_INDEX[g.serves],
+                count=g.count,
+                start=w.start,
+                end=w.end,
+                hours_per_day=g.hours_per_week / 7.0,
+                ramp_from=rf,
+                ramp_slope=slope,
+                ramp_origin=w.ramp_origin,
+            )
+        )
+    st = scenario.start_state
+    band_step: list[int] = []
+    band_lo: list[int] = []
+    band_hi: list[int] = []
+    for s in STEPS:
+        for b in st.bands(s):
+            lo, hi = b.age_days
+            band_step += [STEP_CODE[s]] * b.count
+            band_lo += [lo] * b.count
+            band_hi += [hi] * b.count
+    reqs = st.requests
+    names = [a.name for a in scenario.advice]
+    comment_end = np.full(len(reqs), np.nan)
+    for k, q in enumerate(reqs):
+        if q.step == "in_comment" and q.draft_date is not None:
+            end = (q.draft_date - scenario.start).days + scenario.work.comment_days
+            comment_end[k] = max(0.0, end)
+    return Compiled(
+        scenario=scenario,
+        months=months,
+        horizon=months.horizon,
+        week_rates=weekly_rates(scenario, months.horizon),
+        groups=tuple(groups),
+        band_step=np.array(band_step, np.int64),
+        band_lo=np.array(band_lo, np.int64),
+        band_hi=np.array(band_hi, np.int64),
+        explicit_age=np.array([(scenario.start - q.request_date).days for q in reqs], np.int64),
+        explicit_step=np.array([STEP_CODE[q.step] for q in reqs], np.int64),
+        explicit_ep_in=np.array([EP_ADVICE in q.advice_in for q in reqs], bool),
+        explicit_advice_in=np.array(
+            [[n in q.advice_in for n in names] for q in reqs], bool
+        ).reshape(len(reqs), len(names)),
+        explicit_comment_end=comment_end,
+    )
+
+
+@dataclass
+class ChunkInputs:
+    """A chunk's requests, one row per replication, in order of request time (padded with inf).
+
+    Each request's first task is given by ``stage``, ``role`` and ``ready`` (∞ = none); ``exit``
+    is already set for a request that leaves without any task (in assessment at the start with
+    its EP advice in and no plan).  ``adv`` is the wait for all needed external advice: relative
+    to the decision for requests still to be decided, absolute for those in assessment at the
+    start.
+    """
+
+    r: F64
+    valid: Bool
+    is_start: Bool
+    stage: npt.NDArray[np.int8]
+    role: npt.NDArray[np.int8]
+    ready: F64
+    exit: F64
+    assessed: Bool
+    plan: Bool
+    effort: F64  # (R, N, 4): decision, EP, draft, final hours
+    adv: F64
+
+
+def _transform(dist: Distribution, z: F64, x: F64 | None) -> F64:
+    """Draws of ``dist`` from standard normals ``z`` (or standard exponentials ``x``)."""
+    if dist.kind == "exponential":
+        assert x is not None
+        return dist.mean * x
+    if dist.sigma == 0.0:
+        return np.full(z.shape, float(dist.median))
+    return np.asarray(dist.median * np.exp(dist.sigma * z))
+
+
+def draw_chunk(cs: Compiled, generators: list[np.random.Generator]) -> ChunkInputs:
+    """Draw every replication's randomness (one generator each) and lay it out as a chunk.
+
+    Per replication, in this order: the ages of the start-state requests counted by band
+    (uniform whole days in the band), a uniform time within each start request's date (so no
+    two requests tie), Poisson(λ_k) arrivals per week with uniform times within the week, then
+    per request two uniforms for its fates, one per advice for whether it is needed, one for the
+    end of a comment period, and standard normals (exponentials) for the four efforts and the
+    advice delays.
+    """
+    sc = cs.scenario
+    R = len(generators)
+    n0 = cs.n_start
+    n_band = len(cs.band_step)
+    A = len(sc.advice)
+    w = sc.work
+    dists = [w.decision_hours, w.ep_hours, w.draft_hours, w.final_hours] + [
+        a.delay_days for a in sc.advice
+    ]
+    any_exp = any(d.kind == "exponential" for d in dists)
+    ages0 = np.empty((R, n0))
+    u0 = np.empty((R, n0))
+    arrivals: list[F64] = []
+    us: list[F64] = []
+    zs: list[F64] = []
+    xs: list[F64] = []
+    weeks = np.arange(len(cs.week_rates), dtype=np.float64)
+    for k, rng in enumerate(generators):
+        ages0[k, :n_band] = rng.integers(cs.band_lo, cs.band_hi + 1)
+        u0[k] = rng.random(n0)
+        counts = rng.poisson(cs.week_rates)
+        t = 7.0 * np.repeat(weeks, counts) + 7.0 * rng.random(int(counts.sum()))
+        t = np.sort(t[t < cs.horizon])
+        arrivals.append(t)
+        n = n0 + len(t)
+        us.append(rng.random((3 + A, n)))
+        zs.append(rng.standard_normal((4 + A, n)))
+        if any_exp:
+            xs.append(rng.standard_exponential((4 + A, n)))
+    ages0[:, n_band:] = cs.explicit_age
+    N = n0 + max((len(a) for a in arrivals), default=0)
+    # start-state requests in order of request time
+    r0 = -ages0 + u0
+    order = np.argsort(r0, axis=1, kind="stable")
+    r = np.full((R, N), INF)
+    r[:, :n0] = np.take_along_axis(r0, order, axis=1)
+    U = np.zeros((3 + A, R, N))
+    Z = np.zeros((4 + A, R, N))
+    X = np.zeros((4 + A, R, N)) if any_exp else None
+    for k in range(R):
+        n = n0 + len(arrivals[k])
+        r[k, n0:n] = arrivals[k]
+        U[:, k, :n] = us[k]
+        Z[:, k, :n] = zs[k]
+        if X is not None:
+            X[:, k, :n] = xs[k]
+    valid = np.isfinite(r)
+    is_start = np.zeros((R, N), bool)
+    is_start[:, :n0] = True
+    step_all = np.concatenate([cs.band_step, cs.explicit_step])
+    step = np.zeros((R, N), np.int64)
+    step[:, :n0] = step_all[order]
+    # index into the explicit requests (-1: counted by band, or a new arrival)
+    xi = np.full((R, N), -1, np.int64)
+    xi[:, :n0] = np.where(order >= n_band, order - n_band, -1)
+    explicit = xi >= 0
+
+    d = sc.demand
+    assessed = np.where(step == 0, U[0] < d.assess_rate, True) & valid
+    plan = np.where(step <= 1, U[1] < d.plan_rate, True) & assessed
+    effort = np.empty((R, N, 4))
+    for s in range(4):
+        effort[:, :, s] = _transform(dists[s], Z[s], None if X is None else X[s])
+    adv = np.zeros((R, N))
+    for a_idx, a in enumerate(sc.advice):
+        need = U[2 + a_idx] < a.probability
+        if explicit.any():
+            already = np.zeros((R, N), bool)
+            already[explicit] = cs.explicit_advice_in[xi[explicit], a_idx]
+            need &= ~already
+        delay = _transform(a.delay_days, Z[4 + a_idx], None if X is None else X[4 + a_idx])
+        adv = np.maximum(adv, np.where(need, delay, 0.0))
+
+    # first tasks (planner-model.md, "Starting state")
+    stage = np.zeros((R, N), np.int8)
+    role = np.zeros((R, N), np.int8)
+    ready = np.where(is_start, 0.0, r)
+    ready[~valid] = INF
+    ex = np.full((R, N), INF)
+    stage[step == 1] = EP_TASK
+    role[step == 1] = EP
+    stage[step == 2] = DRAFT
+    stage[step >= 3] = FINAL
+    in_comment = step == 3
+    ready[in_comment] = U[2 + A][in_comment] * w.comment_days
+    if explicit.any():
+        ce = np.full((R, N), np.nan)
+        ce[explicit] = cs.explicit_comment_end[xi[explicit]]
+        known = in_comment & ~np.isnan(ce)
+        ready[known] = ce[known]
+        # EP advice already in: the request waits only for its external advice
+        ep_in = np.zeros((R, N), bool)
+        ep_in[explicit] = cs.explicit_ep_in[xi[explicit]]
+        ep_in &= step == 1
+        to_draft = ep_in & plan
+        stage[to_draft] = DRAFT
+        role[to_draft] = CO
+        ready[to_draft] = adv[to_draft]
+        gone = ep_in & ~plan
+        ready[gone] = INF
+        ex[gone] = adv[gone]
+    return ChunkInputs(
+        r=r,
+        valid=valid,
+        is_start=is_start,
+        stage=stage,
+        role=role,
+        ready=ready,
+        exit=ex,
+        assessed=assessed,
+        plan=plan,
+        effort=effort,
+        adv=adv,
+    )

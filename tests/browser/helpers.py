@@ -1,0 +1,91 @@
+"""Reading and filling GOV.UK pages the way a person does: by labels, legends and captions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from playwright.sync_api import Page
+
+TIMELINE_CAPTION = "Each statutory deadline and whether it was met"
+
+
+def short(d: date) -> str:
+    """A date as the pages print it in tables (Django's "j M Y")."""
+    return f"{d.day} {d:%b} {d.year}"
+
+
+def long(d: date) -> str:
+    """A date as the pages print it in sentences (Django's "j F Y")."""
+    return f"{d.day} {d:%B} {d.year}"
+
+
+def fill_date(page: Page, legend: str, when: date) -> None:
+    """Type a date into the GOV.UK date input whose fieldset has this legend."""
+    group = page.get_by_role("group", name=legend, exact=True)
+    group.get_by_label("Day").fill(str(when.day))
+    group.get_by_label("Month").fill(str(when.month))
+    group.get_by_label("Year").fill(str(when.year))
+
+
+def save(page: Page) -> None:
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+
+
+def open_step(page: Page, title: str) -> None:
+    """Follow a link under "Next steps" on the request page."""
+    page.get_by_role("link", name=title, exact=True).click()
+    page.get_by_role("heading", level=1, name=title).wait_for()
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    step: str
+    due: str
+    done: str
+    status: str
+
+
+def timeline(page: Page) -> dict[str, TimelineRow]:
+    """The statutory timeline table, keyed by step (the row header's first line)."""
+    table = page.get_by_role("table", name=TIMELINE_CAPTION)
+    rows: dict[str, TimelineRow] = {}
+    for row in table.locator("tbody tr").all():
+        step = row.locator("th").inner_text().splitlines()[0].strip()
+        cells = [c.inner_text().strip() for c in row.locator("td").all()]
+        rows[step] = TimelineRow(step, cells[0].splitlines()[0], cells[1], cells[2])
+    return rows
+
+
+def events(page: Page) -> list[str]:
+    """The titles in the "What happened" timeline, newest first."""
+    return [t.strip() for t in page.locator(".moj-timeline__title").all_inner_texts()]
+
+
+def stage(page: Page) -> str:
+    """The stage tag beside the request's heading."""
+    return page.locator("main h1 + p .govuk-tag").first.inner_text().strip()
+
+
+def banner(page: Page) -> str:
+    return page.locator(".govuk-notification-banner__heading").inner_text().strip()
+
+
+def summary_value(page: Page, key: str) -> str:
+    row = page.locator(".govuk-summary-list__row").filter(
+        has=page.locator("dt", has_text=key))
+    return row.locator("dd").inner_text().strip()
+
+
+def table_rows(page: Page, caption: str) -> list[list[str]]:
+    """A table's body as text, cell by cell (header cells included), whitespace collapsed."""
+    table = page.get_by_role("table", name=caption)
+    return [[" ".join(c.inner_text().split()) for c in row.locator("th, td").all()]
+            for row in table.locator("tbody tr").all()]
+
+
+def menu(page: Page, item: str) -> None:
+    """Follow a link in the service navigation."""
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name=item).click()
+    page.wait_for_load_state()
