@@ -11,7 +11,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/ehcflow
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install chromium demo serve test test-sqlite test-postgres lint bench clean
+.PHONY: install chromium demo serve test test-sqlite test-postgres test-browser lint bench clean
 
 install: $(STAMP) $(ASSETS) chromium
 
@@ -77,6 +77,10 @@ lint:
 test-sqlite:
 	@echo "== test suite on SQLite =="
 	DATABASE_URL= $(PY) -m pytest -q
+
+## test-browser: only the browser tests (Playwright driving Chromium, with axe-core checks)
+test-browser: install
+	env -u DATABASE_URL $(PY) -m pytest -q -m browser tests/browser
 
 test-postgres:
 	@if $(PY) scripts/pg_ready.py "$(PG_URL)"; then \

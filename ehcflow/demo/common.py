@@ -40,6 +40,11 @@ def _working() -> np.ndarray:
     )
 
 
+@lru_cache(maxsize=1)
+def _working_offsets() -> np.ndarray:
+    return np.nonzero(_working())[0]
+
+
 def _offset(day: date) -> int:
     return (day - CALENDAR_FROM).days
 
@@ -74,10 +79,12 @@ def working_days_between(first: date, last: date) -> list[date]:
 
 def working_day_between(rng: np.random.Generator, first: date, last: date) -> date:
     """A random working day in [first, last]; `first` snapped forward if there is none."""
-    days = working_days_between(first, last) if last >= first else []
-    if not days:
+    offsets = _working_offsets()
+    lo = int(np.searchsorted(offsets, _offset(first)))
+    hi = int(np.searchsorted(offsets, _offset(last), side="right"))
+    if hi <= lo:
         return working_on_or_after(first)
-    return days[int(rng.integers(len(days)))]
+    return CALENDAR_FROM + timedelta(days=int(offsets[lo + int(rng.integers(hi - lo))]))
 
 
 def curve(anchors: Sequence[tuple[date, float]]) -> tuple[np.ndarray, np.ndarray]:

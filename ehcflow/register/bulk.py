@@ -19,9 +19,10 @@ Rows are inserted without returning their keys; callers read the keys back by a 
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection, models
@@ -43,50 +44,59 @@ class Inserter:
 
     def __init__(self, model: type[models.Model], fields: Sequence[str], *,
                  now: datetime) -> None:
-        self.model = model
         meta = model._meta
         quote = connection.ops.quote_name
         given = {name: i for i, name in enumerate(fields)}
-        self.template: list[DBValue] = []
-        self.slots: list[int] = []  # template position of each given field, in `fields` order
-        self.uuids: list[int] = []  # template positions that need a fresh UUID per row
-        columns: list[str] = []
         stamp = connection.ops.adapt_datetimefield_value(now)
-        slots: dict[str, int] = {}
+        # Each table row is taken, by one C-level itemgetter, from the tuple
+        # (given values..., a fresh UUID, constant defaults...).
+        constants: list[Any] = []
+        order: list[int] = []
+        columns: list[str] = []
+        self.needs_uuid = False
+        uuid_at = len(fields)
         for field in meta.concrete_fields:
             if field.primary_key and isinstance(field, models.AutoField | models.BigAutoField):
                 continue
-            position = len(columns)
-            columns.append(quote(field.column))
+            columns.append(quote(field.column or field.attname))
             name = field.attname if field.attname in given else field.name
             if name in given:
-                slots[name] = position
-                self.template.append(None)
-            elif isinstance(field, models.DateTimeField) and (field.auto_now or
-                                                              field.auto_now_add):
-                self.template.append(stamp)
-            elif isinstance(field, models.UUIDField):
-                self.uuids.append(position)
-                self.template.append(None)
+                order.append(given.pop(name))
+            elif isinstance(field, models.UUIDField) and not self.needs_uuid:
+                self.needs_uuid = True
+                order.append(uuid_at)
             else:
-                default = field.get_default()
-                self.template.append(field.get_db_prep_save(default, connection))
-        missing = set(given) - set(slots)
-        if missing:
-            raise ValueError(f"{meta.label} has no field(s) {sorted(missing)}")
-        self.slots = [slots[name] for name in fields]
+                if isinstance(field, models.DateTimeField) and (field.auto_now or
+                                                                field.auto_now_add):
+                    value = stamp
+                else:
+                    value = field.get_db_prep_save(field.get_default(), connection)
+                order.append(uuid_at + 1 + len(constants))
+                constants.append(value)
+        if given:
+            raise ValueError(f"{meta.label} has no field(s) {sorted(given)}")
+        self.constants = tuple(constants)
+        self.constants_text = tuple(copy_text(value) for value in constants)
+        self.pick = itemgetter(*order)
         self.columns = columns
         self.table = quote(meta.db_table)
 
-    def rows(self, values: Iterable[Sequence[DBValue]]) -> Iterable[list[DBValue]]:
-        template, slots, uuids = self.template, self.slots, self.uuids
+    def rows(self, values: Iterable[Sequence[DBValue]]) -> Iterator[tuple[Any, ...]]:
+        pick, constants = self.pick, self.constants
+        if self.needs_uuid:
+            for given, public_id in zip(values, uuid4_hexes(), strict=False):
+                yield pick((*given, public_id, *constants))
+        else:
+            for given in values:
+                yield pick((*given, None, *constants))
+
+    def copy_lines(self, values: Iterable[Sequence[DBValue]]) -> Iterator[str]:
+        """The rows as lines of PostgreSQL's COPY text format (constants rendered once)."""
+        pick, constants = self.pick, self.constants_text
+        ids = uuid4_hexes() if self.needs_uuid else None
         for given in values:
-            row = template.copy()
-            for position, value in zip(slots, given, strict=True):
-                row[position] = value
-            for position in uuids:
-                row[position] = uuid.uuid4().hex
-            yield row
+            public_id = next(ids) if ids is not None else None
+            yield "\t".join(pick((*map(copy_text, given), public_id, *constants)))
 
     def insert(self, values: Iterable[Sequence[DBValue]]) -> None:
         """Insert the rows (each a sequence of the given fields' values)."""
@@ -95,9 +105,116 @@ class Inserter:
             if connection.vendor == "postgresql":
                 raw = cursor.cursor  # the psycopg cursor under Django's wrapper
                 with raw.copy(f"COPY {self.table} ({columns}) FROM STDIN") as copy:
-                    for row in self.rows(values):
-                        copy.write_row(row)
+                    block: list[str] = []
+                    for line in self.copy_lines(values):
+                        block.append(line)
+                        if len(block) == 2000:
+                            copy.write("\n".join(block) + "\n")
+                            block.clear()
+                    if block:
+                        copy.write("\n".join(block) + "\n")
             else:
                 marks = ", ".join(["%s"] * len(self.columns))
+                rows: Any = list(self.rows(values))  # a list: the debug cursor counts it
                 cursor.executemany(f"INSERT INTO {self.table} ({columns}) VALUES ({marks})",
-                                   list(self.rows(values)))
+                                   rows)
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_text(value: Any) -> str:
+    """A value in PostgreSQL's COPY text format: `\\N` for NULL, t/f, escaped text."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if hasattr(value, "dumps") and hasattr(value, "obj"):  # psycopg's Jsonb wrapper
+        return json.dumps(value.obj).translate(_COPY_ESCAPES)
+    return str(value)
+
+
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+
+
+def uuid4_hexes(block: int = 4096) -> Iterator[str]:
+    """Endless random version-4 UUIDs as 32 hex digits, as `uuid.uuid4().hex` gives them.
+
+    `uuid4()` builds a `UUID` object in pure Python (several µs each); this draws the same
+    randomness (`os.urandom`) a block at a time and sets the version and variant digits of
+    RFC 9562 directly.
+    """
+    while True:
+        digits = os.urandom(16 * block).hex()
+        for start in range(0, len(digits), 32):
+            raw = digits[start:start + 32]
+            yield f"{raw[:12]}4{raw[13:16]}{_VARIANT[raw[16]]}{raw[17:]}"
+
+
+def new_ids(model: type[models.Model], key: str, keys: Collection[Any], *,
+            after: int) -> dict[Any, int]:
+    """The primary keys of the rows just inserted, by `key`, for the given `keys`.
+
+    `after` is the largest primary key before the insert: new rows have larger keys on every
+    engine, so one range query finds them without an `IN` list of every key. A key missing
+    from that range (a sequence reset below existing rows) is looked up by value.
+    """
+    found: dict[Any, int] = {}
+    wanted = set(keys)
+    for value, pk in (model._default_manager.filter(pk__gt=after)
+                      .values_list(key, "pk").iterator(chunk_size=10_000)):
+        if value in wanted:
+            found[value] = pk
+    missing = sorted(wanted - set(found))
+    for start in range(0, len(missing), 5000):
+        found.update(model._default_manager.filter(**{f"{key}__in": missing[start:start + 5000]})
+                     .values_list(key, "pk"))
+    return found
+
+
+def max_pk(model: type[models.Model]) -> int:
+    """The largest primary key of `model`'s table, 0 when it is empty."""
+    top = model._default_manager.order_by("-pk").values_list("pk", flat=True).first()
+    return int(top or 0)
+
+
+def select_in(model: type[models.Model], key: str, keys: Sequence[Any],
+              fields: Sequence[str], *, lock: bool = False) -> Iterator[tuple[Any, ...]]:
+    """`SELECT fields FROM model's table WHERE key IN keys`, in chunks, as plain tuples.
+
+    The ORM prepares each value of an `IN` list in Python, which for 40,000 keys costs more
+    than the query; here the driver gets them as they are (`= ANY(array)` on PostgreSQL).
+    `fields` and `key` are field names of `model` (no joins); values come back typed by the
+    driver (dates as `date`). `lock` adds `FOR UPDATE` where the engine has it.
+    """
+    meta = model._meta
+    quote = connection.ops.quote_name
+
+    def column(name: str) -> str:
+        field = meta.get_field(name)
+        assert isinstance(field, models.Field) and field.column
+        return quote(field.column)
+
+    selected = ", ".join(column(name) for name in fields)
+    where = column(key)
+    table = quote(meta.db_table)
+    postgres = connection.vendor == "postgresql"
+    limit = min(5000, connection.features.max_query_params or 5000)
+    suffix = " FOR UPDATE" if lock and connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        for start in range(0, len(keys), limit):
+            chunk = list(keys[start:start + limit])
+            if postgres:
+                cursor.execute(f"SELECT {selected} FROM {table} WHERE {where} = ANY(%s)"
+                               f"{suffix}", [chunk])
+            else:
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"SELECT {selected} FROM {table} WHERE {where} IN ({marks})"
+                               f"{suffix}", chunk)
+            yield from cursor.fetchall()

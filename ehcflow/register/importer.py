@@ -47,7 +47,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,7 @@ from ehcflow.casework.models import (
 )
 from ehcflow.casework.services import derive_stage
 from ehcflow.people.models import Role, StaffMember
-from ehcflow.register import formats, schema, validation
+from ehcflow.register import bulk, formats, schema, validation
 from ehcflow.register.formats import Problem
 from ehcflow.register.validation import RegisterRow, Value, as_text
 from ehcflow.statutory import clock
@@ -214,7 +215,7 @@ class _Plan:
     def prepare(self) -> None:
         self._resolve_officers()
         births = self._load_people()
-        stored = self._load_requests()
+        stored = self._load_requests(births)
         for row in self.rows:
             known_birth = births.get(row.person_id)
             if known_birth is not None and known_birth != row.date_of_birth:
@@ -269,43 +270,44 @@ class _Plan:
     def _load_people(self) -> dict[str, date]:
         births: dict[str, date] = {}
         people = sorted({row.person_id for row in self.rows})
-        for chunk in _chunks(people):
-            for person_ref, pk, born in Child.objects.filter(person_ref__in=chunk).values_list(
-                    "person_ref", "id", "date_of_birth"):
-                self.child_ids[person_ref] = pk
-                births[person_ref] = born
+        for pk, person_ref, born in bulk.select_in(Child, "person_ref", people,
+                                                   ("id", "person_ref", "date_of_birth")):
+            self.child_ids[person_ref] = pk
+            births[person_ref] = born
         return births
 
-    def _load_requests(self) -> dict[str, _Stored]:
+    def _load_requests(self, births: dict[str, date]) -> dict[str, _Stored]:
+        """The requests the file names, locked until the import ends (PostgreSQL)."""
         stored: dict[str, _Stored] = {}
-        fields = ("id", "case_ref", "kind", "child_id", "child__person_ref",
-                  "child__date_of_birth", "version", "officer_id", "comments_received_date",
-                  *REQUEST_FIELDS.values())
+        fields = ("id", "case_ref", "kind", "child", "version", "officer",
+                  "comments_received_date", *REQUEST_FIELDS.values())
         refs = [row.case_ref for row in self.rows]
-        for refs_chunk in _chunks(refs):
-            query = (AssessmentRequest.objects.filter(case_ref__in=refs_chunk)
-                     .select_for_update(of=("self",)).values_list(*fields))
-            for record in query:
-                (pk, case_ref, kind, child_id, person_ref, born, version, officer_id,
-                 comments, *columns) = record
-                values: dict[str, Value] = dict(zip(REQUEST_FIELDS, columns, strict=True))
-                values["exception"] = ""
-                stored[case_ref] = _Stored(
-                    id=pk, kind=kind, child_id=child_id, person_ref=person_ref,
-                    date_of_birth=born, version=version, officer_id=officer_id,
-                    comments_received_date=comments, values=values)
+        found = list(bulk.select_in(AssessmentRequest, "case_ref", refs, fields, lock=True))
+        people = {pk: (person_ref, births[person_ref])
+                  for person_ref, pk in self.child_ids.items()}
+        others = sorted({record[3] for record in found} - set(people))
+        for pk, person_ref, born in bulk.select_in(Child, "id", others,
+                                                   ("id", "person_ref", "date_of_birth")):
+            people[pk] = (person_ref, born)
+        for record in found:
+            (pk, case_ref, kind, child_id, version, officer_id, comments, *columns) = record
+            values: dict[str, Value] = dict(zip(REQUEST_FIELDS, columns, strict=True))
+            values["exception"] = ""
+            person_ref, born = people[child_id]
+            stored[case_ref] = _Stored(
+                id=pk, kind=kind, child_id=child_id, person_ref=person_ref,
+                date_of_birth=born, version=version, officer_id=officer_id,
+                comments_received_date=comments, values=values)
         by_id = {request.id: request for request in stored.values()}
-        ids = sorted(by_id)
-        for ids_chunk in _chunks(ids):
-            exceptions = (StatutoryException.objects.filter(request_id__in=ids_chunk)
-                          .order_by("request_id", "start_date", "id")
-                          .values_list("request_id", "id", "reason", "start_date", "note"))
-            for request_id, pk, reason, start, note in exceptions:
-                request = by_id[request_id]
-                if not request.exceptions:
-                    request.values["exception"] = reason
-                request.exceptions.append(_StoredException(pk, reason, start,
-                                                           note == schema.IMPORT_NOTE))
+        exceptions = sorted(bulk.select_in(
+            StatutoryException, "request", sorted(by_id),
+            ("request", "start_date", "id", "reason", "note")))
+        for request_id, start, pk, reason, note in exceptions:
+            request = by_id[request_id]
+            if not request.exceptions:
+                request.values["exception"] = reason
+            request.exceptions.append(_StoredException(pk, reason, start,
+                                                       note == schema.IMPORT_NOTE))
         return stored
 
     def _compare(self, row: RegisterRow, stored: _Stored) -> None:
@@ -425,8 +427,8 @@ class _Plan:
     def apply(self) -> None:
         now = timezone.now()
         self._create_officers()
-        self._create_children()
-        self._create_requests()
+        self._create_children(now)
+        self._create_requests(now)
         self._update_requests(now)
 
     def _staff_ref(self, name: str) -> str:
@@ -454,54 +456,55 @@ class _Plan:
             return resolved
         return key
 
-    def _create_children(self) -> None:
-        children = [Child(person_ref=person, date_of_birth=born)
-                    for person, born in self.new_children.items()]
-        Child.objects.bulk_create(children, batch_size=BATCH)
-        for child in children:
-            self.child_ids[child.person_ref] = child.pk
+    def _create_children(self, now: datetime) -> None:
+        people = list(self.new_children.items())
+        after = bulk.max_pk(Child)
+        inserter = bulk.Inserter(Child, ("person_ref", "date_of_birth"), now=now)
+        inserter.insert((person, bulk.as_db_date(born)) for person, born in people)
+        self.child_ids.update(bulk.new_ids(Child, "person_ref", self.new_children, after=after))
 
-    def _create_requests(self) -> None:
-        requests: list[AssessmentRequest] = []
-        for row in self.new_rows:
-            request = AssessmentRequest(
-                case_ref=row.case_ref, child_id=self.child_ids[row.person_id],
-                kind=c.RequestKind.INITIAL, received_date=row.request_date,
-                source=row.request_source,
-                officer_id=self._officer_id(self._officer_key(row.officer)),
-                decision=row.decision, decision_date=row.decision_date, outcome=row.outcome,
-                outcome_date=row.outcome_date, draft_date=row.draft_date,
-                final_date=row.final_date, closed_date=row.closed_date,
-                closed_reason=row.closed_reason,
-                exported=row.closed_reason == c.ClosedReason.MOVED_AWAY,
-                week20_exception=bool(row.exception),
-            )
-            request.stage = derive_stage(request)
-            requests.append(request)
-        AssessmentRequest.objects.bulk_create(requests, batch_size=BATCH)
-        StatutoryException.objects.bulk_create(
-            [StatutoryException(request_id=request.pk, reason=row.exception,
-                                start_date=row.request_date, note=schema.IMPORT_NOTE)
-             for row, request in zip(self.new_rows, requests, strict=True) if row.exception],
-            batch_size=BATCH)
-        plans: dict[int, EHCPlan] = {}
-        for request in requests:
-            if request.final_date is not None:
-                plans[request.pk] = _new_plan(request)
-        EHCPlan.objects.bulk_create(list(plans.values()), batch_size=BATCH)
-        events = []
-        for row, request in zip(self.new_rows, requests, strict=True):
-            plan = plans.get(request.pk)
-            events.append(CaseEvent(
-                child_id=request.child_id, request_id=request.pk,
-                plan_id=plan.pk if plan else None, effective_date=row.request_date,
-                actor_name=self.actor_name, action=schema.ACTION_IMPORTED,
-                description="Request imported from the request register",
-                changes=_row_changes(row),
-            ))
-        CaseEvent.objects.bulk_create(events, batch_size=BATCH)
+    def _create_requests(self, now: datetime) -> None:
+        day = bulk.as_db_date
+        rows = self.new_rows
+        officers = [self._officer_id(self._officer_key(row.officer)) for row in rows]
+        after = bulk.max_pk(AssessmentRequest)
+        requests = bulk.Inserter(AssessmentRequest, (
+            "case_ref", "child_id", "kind", "received_date", "source", "officer_id", "stage",
+            "decision", "decision_date", "outcome", "outcome_date", "draft_date", "final_date",
+            "closed_date", "closed_reason", "exported", "week20_exception"), now=now)
+        requests.insert(
+            (row.case_ref, self.child_ids[row.person_id], c.RequestKind.INITIAL.value,
+             day(row.request_date), row.request_source, officer, _stage(row), row.decision,
+             day(row.decision_date), row.outcome, day(row.outcome_date), day(row.draft_date),
+             day(row.final_date), day(row.closed_date), row.closed_reason,
+             row.closed_reason == c.ClosedReason.MOVED_AWAY, bool(row.exception))
+            for row, officer in zip(rows, officers, strict=True))
+        request_ids = bulk.new_ids(AssessmentRequest, "case_ref",
+                                   [row.case_ref for row in rows], after=after)
+        bulk.Inserter(StatutoryException, ("request_id", "reason", "start_date", "note"),
+                      now=now).insert(
+            (request_ids[row.case_ref], row.exception, day(row.request_date),
+             schema.IMPORT_NOTE) for row in rows if row.exception)
+        planned = [(row, officer) for row, officer in zip(rows, officers, strict=True)
+                   if row.final_date is not None]
+        after = bulk.max_pk(EHCPlan)
+        bulk.Inserter(EHCPlan, ("child_id", "request_id", "start_date", "first_issued_date",
+                                "next_review_due", "officer_id"), now=now).insert(
+            (self.child_ids[row.person_id], request_ids[row.case_ref], day(row.final_date),
+             day(row.final_date), day(_next_review(row.final_date)), officer)
+            for row, officer in planned)
+        plan_ids = bulk.new_ids(EHCPlan, "request",
+                                [request_ids[row.case_ref] for row, _ in planned], after=after)
+        bulk.Inserter(CaseEvent, ("child_id", "request_id", "plan_id", "effective_date",
+                                  "actor_name", "action", "description", "changes"),
+                      now=now).insert(
+            (self.child_ids[row.person_id], request_ids[row.case_ref],
+             plan_ids.get(request_ids[row.case_ref]), day(row.request_date), self.actor_name,
+             schema.ACTION_IMPORTED, "Request imported from the request register",
+             bulk.as_db_json(_row_changes(row)))
+            for row in rows)
 
-    def _update_requests(self, now: Any) -> None:
+    def _update_requests(self, now: datetime) -> None:
         if not self.changed:
             return
         requests: list[AssessmentRequest] = []
@@ -580,6 +583,25 @@ class _Plan:
             ))
         CaseEvent.objects.bulk_create(events, batch_size=BATCH)
 
+
+
+@cache
+def _stage_of(closed: bool, final: bool, decision: str, outcome: str, draft: bool) -> str:
+    """`services.derive_stage` for a combination of steps (there are only a few dozen)."""
+    probe = AssessmentRequest(
+        closed_date=date.min if closed else None, final_date=date.min if final else None,
+        decision=decision, outcome=outcome, draft_date=date.min if draft else None)
+    return str(derive_stage(probe))
+
+
+def _stage(row: RegisterRow) -> str:
+    return _stage_of(row.closed_date is not None, row.final_date is not None, row.decision,
+                     row.outcome, row.draft_date is not None)
+
+
+@cache
+def _next_review(final: date | None) -> date | None:
+    return None if final is None else clock.next_review_due(final)
 
 
 def _new_plan(request: AssessmentRequest) -> EHCPlan:

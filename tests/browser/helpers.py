@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
-from playwright.sync_api import Page
+from ehcflow.people.models import StaffMember, Team, User
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+PASSWORD = "correct horse battery staple"
+# WCAG 2.2 AA means the A and AA rules of every version up to 2.2 (axe has no 2.2 A rules).
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 TIMELINE_CAPTION = "Each statutory deadline and whether it was met"
 
@@ -87,5 +95,63 @@ def table_rows(page: Page, caption: str) -> list[list[str]]:
 
 def menu(page: Page, item: str) -> None:
     """Follow a link in the service navigation."""
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name=item).click()
-    page.wait_for_load_state()
+    link = page.get_by_role("navigation", name="Menu").get_by_role("link", name=item)
+    href = link.get_attribute("href")
+    link.click()
+    page.wait_for_url(f"**{href}")
+
+
+def make_staff(username: str, name: str, role: str, team: Team | None) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD,
+                                    first_name=name.split()[0], last_name=name.split()[-1])
+    StaffMember.objects.create(user=user, staff_ref=username.upper(), name=name, role=role,
+                               team=team, start_date=date(2020, 1, 6))
+    return user
+
+
+@dataclass
+class Axe:
+    """Runs axe-core on the page in view and keeps every violation, by page, for one report."""
+
+    checked: list[str] = field(default_factory=list)
+    violations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def check(self, page: Page, name: str) -> None:
+        # Only violations come back: passes and inapplicable rules are most of axe's report.
+        violations = page.evaluate(
+            """tags => axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                         resultTypes: ['violations']})
+                       .then(result => result.violations)""", WCAG_22_AA)
+        self.checked.append(name)
+        if violations:
+            self.violations[f"{name} ({page.url})"] = violations
+
+    def report(self) -> str:
+        lines = []
+        for where, found in self.violations.items():
+            lines.append(f"\n{where}:")
+            for v in found:
+                lines.append(f"  [{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
+                for node in v["nodes"][:5]:
+                    lines.append(f"      at {' '.join(map(str, node['target']))}")
+                    summary = (node.get("failureSummary") or "").replace("\n", "\n         ")
+                    lines.append(f"         {summary}")
+                if len(v["nodes"]) > 5:
+                    lines.append(f"      … and {len(v['nodes']) - 5} more")
+        return "\n".join(lines)
+
+    def assert_clean(self) -> None:
+        assert not self.violations, (
+            f"axe found WCAG 2.2 AA violations on {len(self.violations)} of "
+            f"{len(self.checked)} pages:{self.report()}")
+
+
+def sign_in(page: Page, user: User, axe: Axe | None = None) -> None:
+    """Sign in through the sign-in page as a person would."""
+    page.goto("/sign-in/")
+    if axe is not None:
+        axe.check(page, "sign-in")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign out").wait_for()

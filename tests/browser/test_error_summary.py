@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -9,8 +10,17 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from ehcflow.people.models import User
-from tests.browser.conftest import PASSWORD, Axe, sign_in
-from tests.browser.helpers import banner, fill_date, menu, open_step, save, stage
+from tests.browser.helpers import (
+    PASSWORD,
+    Axe,
+    banner,
+    fill_date,
+    menu,
+    open_step,
+    save,
+    sign_in,
+    stage,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,15 +58,19 @@ def test_a_missing_date_is_summarised_and_its_link_focuses_the_day_box(
     page.get_by_label("First name").fill("Imogen")
     page.get_by_label("Last name").fill("Ashdown")
     fill_date(page, "Date of birth", date(2014, 11, 3))
-    page.get_by_role("group", name="Who made the request?").get_by_label("School or college").check()
+    source = page.get_by_role("group", name="Who made the request?")
+    source.get_by_label("School or college").check()
     page.get_by_role("button", name="Register the request").click()
 
     expect_error_summary(page, "Enter the date the request was received", "id_received_date_0")
     received = page.get_by_role("group", name="Date the request was received")
     expect(received.locator(".govuk-error-message")).to_have_text(
         "Error: Enter the date the request was received")
-    expect(received.get_by_label("Day")).to_have_attribute("class", "govuk-input "
-           "govuk-date-input__input govuk-input--width-2 govuk-input--error")
+    # Screen readers hear the error with the question; every box is marked in error.
+    expect(received).to_have_attribute("aria-describedby",
+                                       "id_received_date-hint id_received_date-error")
+    for box in ("Day", "Month", "Year"):
+        expect(received.get_by_label(box)).to_have_class(re.compile(r"\bgovuk-input--error\b"))
     # What was typed is kept.
     expect(page.get_by_label("First name")).to_have_value("Imogen")
     expect(page.get_by_role("group", name="Date of birth").get_by_label("Year")).to_have_value(

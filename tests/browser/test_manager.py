@@ -10,13 +10,14 @@ from playwright.sync_api import Page, expect
 
 from ehcflow.casework import services
 from ehcflow.people.models import User
-from tests.browser.conftest import Axe, sign_in
 from tests.browser.helpers import (
+    Axe,
     banner,
     events,
     menu,
     open_step,
     save,
+    sign_in,
     summary_value,
     table_rows,
 )

@@ -14,8 +14,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from ehcflow.people.models import User
-from tests.browser.conftest import Axe, sign_in
 from tests.browser.helpers import (
+    Axe,
     banner,
     events,
     fill_date,
@@ -24,6 +24,7 @@ from tests.browser.helpers import (
     open_step,
     save,
     short,
+    sign_in,
     stage,
     summary_value,
     table_rows,
@@ -126,7 +127,8 @@ def test_a_case_officer_takes_a_request_from_registration_to_final_plan(
     # Ask for educational psychology and health advice.
     for adviser, requested in (("Educational psychology", day(42)), ("Health", day(43))):
         open_step(page, "Request advice")
-        axe.check(page, f"step: request advice ({adviser})")
+        if adviser == "Health":  # the same form twice: check it once
+            axe.check(page, "step: request advice")
         page.get_by_role("group", name="Advice from").get_by_label(adviser, exact=True).check()
         page.get_by_label("Organisation").fill("Demo NHS Trust" if adviser == "Health" else "")
         fill_date(page, "Date advice was requested", requested)
@@ -150,7 +152,8 @@ def test_a_case_officer_takes_a_request_from_registration_to_final_plan(
                                  day(80)),
                                 (f"Health – requested {day(43):%d/%m/%Y}", day(90))):
         open_step(page, "Record advice received")
-        axe.check(page, "step: record advice received")
+        if received_on == day(80):
+            axe.check(page, "step: record advice received")
         page.get_by_label("Advice", exact=True).select_option(label=option)
         fill_date(page, "Date advice was received", received_on)
         save(page)

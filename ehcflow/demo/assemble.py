@@ -1,0 +1,371 @@
+"""The authority as it stood on `today`: rows cut at that date, and a case event per step.
+
+Each row holds what `casework.services` would have left in it had every step been recorded
+through them on its date: the stage is what `services.derive_stage` gives (set by the
+writer), `week20_exception` is true exactly when an exception is recorded, `version` counts
+the saves, a final plan has its plan row with `next_review_due`, and every step has the
+event the service writes, with the same action, description and changes, in the legal order.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from ehcflow.casework import choices as c
+from ehcflow.demo import workforce as wf
+from ehcflow.demo.paths import Path
+from ehcflow.demo.plans import Plan
+from ehcflow.demo.rows import (
+    AdviceRow,
+    Authority,
+    ChildRow,
+    DisagreementRow,
+    EventRow,
+    ExceptionRow,
+    InstitutionRow,
+    PlanRow,
+    RequestRow,
+    ReviewRow,
+    SettingRow,
+    StaffRow,
+    TeamRow,
+)
+from ehcflow.people.models import Role
+from ehcflow.statutory import clock
+
+# The legal order of steps on one day (the tie-break of `EventRow.order`).
+ORDER = {
+    "child_recorded": 0, "request_received": 1, "request_allocated": 2,
+    "decision_recorded": 3, "advice_requested": 4, "advice_chased": 5, "advice_received": 6,
+    "exception_applied": 7, "outcome_recorded": 8, "draft_issued": 9, "comments_received": 10,
+    "final_issued": 11, "request_closed": 12, "mediation_started": 13, "tribunal_started": 13,
+    "plan_recorded": 14, "plan_transferred_in": 14, "review_scheduled": 15,
+    "review_meeting": 16, "review_decision": 17, "amended_plan_issued": 18, "plan_ceased": 19,
+}
+
+
+def _on(day: date | None, today: date) -> date | None:
+    return day if day is not None and day <= today else None
+
+
+class _Roster:
+    """Who was a case officer on a date, to sign plan events that have no request."""
+
+    def __init__(self, people: list[wf.Person]) -> None:
+        self.officers = [p for p in people if p.role == Role.CASE_OFFICER]
+        self.cache: dict[tuple[int, int], list[str]] = {}
+
+    def name(self, on: date, salt: int) -> str:
+        month = (on.year, on.month)
+        if month not in self.cache:
+            self.cache[month] = [p.name for p in self.officers if p.in_post(on)] or ["SEND team"]
+        names = self.cache[month]
+        return names[salt % len(names)]
+
+
+class _Events:
+    def __init__(self) -> None:
+        self.rows: list[EventRow] = []
+
+    def add(self, *, child: int, on: date, actor: str, action: str, description: str,
+            request: int | None = None, plan: int | None = None, reason: str = "",
+            changes: dict[str, Any] | None = None) -> None:
+        self.rows.append(EventRow(child=child, request=request, plan=plan, effective_date=on,
+                                  order=ORDER[action], actor_name=actor, action=action,
+                                  description=description, reason=reason,
+                                  changes=dict(changes or {})))
+
+
+def authority(*, seed: int, today: date, scale: float, teams: list[TeamRow],
+              people: list[wf.Person], institutions: list[InstitutionRow],
+              children: list[ChildRow], paths: list[Path], plans: list[Plan]) -> Authority:
+    """Cut the generated world at `today` and write its history as events."""
+    events = _Events()
+    staff = [StaffRow(key=p.key, staff_ref=p.staff_ref, name=p.name, role=p.role, team=p.team,
+                      fte=p.fte, start_date=p.start, end_date=_on(p.end, today),
+                      agency=p.agency)
+             for p in people if p.start <= today]
+    names = {p.key: p.name for p in people}
+    kept_children = [ch for ch in children if ch.recorded_on <= today]
+    for child in kept_children:
+        events.add(child=child.key, on=child.recorded_on, actor="Business support",
+                   action="child_recorded", description="Child's record created")
+    roster = _Roster(people)
+    plan_key_of_request = {p.request: p.key for p in plans if p.request is not None}
+    school_names = {i.key: i.name for i in institutions}
+    requests: list[RequestRow] = []
+    disagreements: list[DisagreementRow] = []
+    for path in paths:
+        if path.timeline.received <= today:
+            requests.append(_request(path, today, names, events, disagreements,
+                                     plan_key_of_request, school_names))
+    plan_rows = [_plan(plan, today, roster, events) for plan in plans
+                 if plan.first_issued <= today]
+    team_rows = _teams(teams, people, today)
+    events.rows.sort(key=lambda e: (e.effective_date, e.order, e.child, e.request or -1,
+                                    e.plan or -1))
+    return Authority(seed=seed, today=today, scale=scale, teams=team_rows, staff=staff,
+                     institutions=institutions, children=kept_children, requests=requests,
+                     plans=plan_rows, disagreements=disagreements, events=events.rows)
+
+
+def _teams(teams: list[TeamRow], people: list[wf.Person], today: date) -> list[TeamRow]:
+    rows = []
+    for team in teams:
+        members = [p for p in people if p.team == team.key and p.start <= today]
+        if not members:
+            continue
+        managers = [p for p in members if p.role in (Role.TEAM_MANAGER, Role.HEAD_OF_SERVICE)]
+        current = [p for p in managers if p.in_post(today)] or managers
+        manager = max(current, key=lambda p: p.start).key if current else None
+        rows.append(TeamRow(key=team.key, name=team.name, manager=manager))
+    return rows
+
+
+def _request(path: Path, today: date, names: dict[int, str], events: _Events,
+             disagreements: list[DisagreementRow], plan_keys: dict[int | None, int],
+             school_names: dict[int, str]) -> RequestRow:
+    t = path.timeline
+    allocations = [a for a in path.allocations if a[0] <= today]
+    officer = allocations[-1][1] if allocations else None
+    row = RequestRow(key=t.index, case_ref=t.case_ref, child=path.child, received_date=t.received,
+                     source=path.source, officer=officer, last_changed=t.received)
+    common = {"child": path.child, "request": t.index}
+
+    def actor(on: date) -> str:
+        current = [a for a in allocations if a[0] <= on]
+        return names[current[-1][1]] if current else "Business support"
+
+    def saved(on: date) -> None:  # services._save: the version goes up with each change
+        row.version += 1
+        row.last_changed = max(row.last_changed or on, on)
+
+    events.add(**common, on=t.received, actor=actor(t.received), action="request_received",
+               description="Request for an EHC needs assessment received",
+               changes={"received_date": t.received.isoformat(), "source": path.source})
+    for (on, key, reason), (_, before, _) in zip(allocations[1:], allocations[:-1],
+                                                  strict=True):
+        events.add(**common, on=on, actor=names[key], action="request_allocated",
+                   description=f"Allocated to {names[key]}", reason=reason,
+                   changes={"officer": [names[before], names[key]]})
+        saved(on)
+    if (decided := _on(path.decision_date, today)) is not None:
+        row.decision, row.decision_date = path.decision, decided
+        due = clock.decision_to_assess_due(t.received)
+        events.add(**common, on=decided, actor=actor(decided), action="decision_recorded",
+                   description=("Decided to carry out an EHC needs assessment"
+                                if path.decision == "assess"
+                                else "Decided not to carry out an EHC needs assessment"),
+                   changes={"decision": path.decision, "decision_date": decided.isoformat(),
+                            "due": due.isoformat(), "met": decided <= due})
+        saved(decided)
+        _advice(path, row, today, events, actor)
+    for step in path.exceptions:
+        if step.start > today:
+            continue
+        row.exceptions.append(ExceptionRow(step.reason, step.start, step.end, step.note))
+        row.week20_exception = True
+        label = c.ExceptionReason(step.reason).label.lower()
+        events.add(**common, on=step.start, actor=actor(step.start), action="exception_applied",
+                   description=f"Exception to the time limit: {label}", reason=step.note,
+                   changes={"reason": step.reason, "start": step.start.isoformat(),
+                            "end": step.end.isoformat() if step.end else None})
+        saved(step.start)
+    if (outcome_on := _on(path.outcome_date, today)) is not None:
+        row.outcome, row.outcome_date = path.outcome, outcome_on
+        changes: dict[str, Any] = {"outcome": path.outcome, "outcome_date": outcome_on.isoformat()}
+        if path.outcome == "no_plan":
+            due = clock.decision_not_to_issue_due(t.received)
+            changes.update(due=due.isoformat(), met=outcome_on <= due)
+        events.add(**common, on=outcome_on, actor=actor(outcome_on), action="outcome_recorded",
+                   description=("Decided to issue an EHC plan" if path.outcome == "plan"
+                                else "Decided not to issue an EHC plan"), changes=changes)
+        saved(outcome_on)
+    if (draft := _on(path.draft_date, today)) is not None:
+        row.draft_date = draft
+        events.add(**common, on=draft, actor=actor(draft), action="draft_issued",
+                   description="Draft EHC plan issued for comment",
+                   changes={"draft_date": draft.isoformat(),
+                            "comment_period_ends": clock.comment_period_ends(draft).isoformat()})
+        saved(draft)
+    if (comments := _on(path.comments_date, today)) is not None:
+        row.comments_received_date, row.school_requested = comments, path.school_requested
+        events.add(**common, on=comments, actor=actor(comments), action="comments_received",
+                   description="Comments on the draft plan received",
+                   changes={"school_requested": school_names.get(path.school_requested)
+                            if path.school_requested is not None else None})
+        saved(comments)
+    if (final := _on(path.final_date, today)) is not None:
+        row.final_date = final
+        events.add(**common, plan=plan_keys[t.index], on=final, actor=actor(final),
+                   action="final_issued", description="Final EHC plan issued",
+                   changes={"final_date": final.isoformat(),
+                            "due": clock.final_plan_due(t.received).isoformat(),
+                            "within_20_weeks": clock.is_within_20_weeks(t.received, final),
+                            "exception": row.week20_exception})
+        saved(final)
+    if (closed := _on(path.closed_date, today)) is not None:
+        row.closed_date, row.closed_reason = closed, path.closed_reason
+        row.exported = path.closed_reason == c.ClosedReason.MOVED_AWAY
+        label = c.ClosedReason(path.closed_reason).label.lower()
+        events.add(**common, on=closed, actor=actor(closed), action="request_closed",
+                   description=f"Request closed: {label}",
+                   changes={"closed_date": closed.isoformat(),
+                            "closed_reason": path.closed_reason})
+        saved(closed)
+    for d in path.disagreements:
+        if d.started_on > today:
+            continue
+        concluded = _on(d.concluded_on, today)
+        disagreements.append(DisagreementRow(
+            child=path.child, request=t.index, kind=d.kind, stage=d.stage,
+            decision_notice_date=d.decision_notice_date, started_on=d.started_on,
+            concluded_on=concluded, outcome=d.outcome if concluded else ""))
+        events.add(**common, on=d.started_on, actor=actor(d.started_on),
+                   action=f"{d.kind}_started",
+                   description=f"{c.DisagreementKind(d.kind).label} started",
+                   changes={"stage": d.stage, "appeal_deadline":
+                            clock.appeal_deadline(d.decision_notice_date).isoformat()})
+    return row
+
+
+def _advice(path: Path, row: RequestRow, today: date, events: _Events, actor: Any) -> None:
+    common = {"child": path.child, "request": path.timeline.index}
+    for step in path.advice:
+        if step.requested_on > today:
+            continue
+        label = c.AdviserType(step.adviser_type).label.lower()
+        due = clock.advice_due(step.requested_on)
+        received = _on(step.received_on, today)
+        chases = [d for d in step.chases if d <= today]
+        row.advice.append(AdviceRow(
+            adviser_type=step.adviser_type, adviser=step.adviser,
+            organisation=step.organisation, requested_on=step.requested_on, due_on=due,
+            received_on=received, last_chased_on=chases[-1] if chases else None,
+            chase_count=len(chases)))
+        events.add(**common, on=step.requested_on, actor=actor(step.requested_on),
+                   action="advice_requested", description=f"Advice requested: {label}",
+                   changes={"adviser_type": step.adviser_type, "due_on": due.isoformat()})
+        for n, chased in enumerate(chases, start=1):
+            events.add(**common, on=chased, actor="Business support", action="advice_chased",
+                       description=f"Advice chased: {label}", changes={"chase_count": n})
+        if received is not None:
+            events.add(**common, on=received, actor=actor(received), action="advice_received",
+                       description=f"Advice received: {label}",
+                       changes={"adviser_type": step.adviser_type,
+                                "received_on": received.isoformat(), "due_on": due.isoformat(),
+                                "met": received <= due})
+
+
+def _plan(plan: Plan, today: date, roster: _Roster, events: _Events) -> PlanRow:
+    cease = _on(plan.cease_date, today)
+    row = PlanRow(key=plan.key, child=plan.child, request=plan.request,
+                  first_issued_date=plan.first_issued, start_date=plan.first_issued,
+                  transferred_in=plan.transferred_in, cease_date=cease,
+                  cease_reason=plan.cease_reason if cease else "",
+                  personal_budget=plan.personal_budget,
+                  organised_arrangements=plan.organised_arrangements,
+                  residential=plan.residential, work_based_learning=plan.work_based_learning,
+                  needs=list(plan.needs))
+    common = {"child": plan.child, "request": None, "plan": plan.key}
+
+    def actor(on: date) -> str:
+        return roster.name(on, plan.key)
+
+    if plan.stock:
+        events.add(**common, on=plan.first_issued, actor="Business support",
+                   action="plan_recorded",
+                   description="EHC plan recorded from the previous case management system")
+    elif plan.transferred_in:
+        events.add(**common, on=plan.first_issued, actor=actor(plan.first_issued),
+                   action="plan_transferred_in",
+                   description="EHC plan transferred in from another local authority")
+    settings = [s for s in plan.settings if s.entry_date <= today]
+    settings.sort(key=lambda s: s.entry_date, reverse=True)
+    row.settings = [SettingRow(rank=1 if n == 0 else 2, institution=s.institution,
+                               sen_setting=s.sen_setting, entry_date=s.entry_date,
+                               leaving_date=_on(s.leaving_date, today) if n else None,
+                               resourced_provision=s.resourced_provision)
+                    for n, s in enumerate(settings)]
+    last_meeting: date | None = None
+    for review in plan.reviews:
+        if review.scheduled_on > today:
+            break
+        kept = _review(review, today)
+        row.reviews.append(kept)
+        events.add(**common, on=review.scheduled_on, actor=actor(review.scheduled_on),
+                   action="review_scheduled",
+                   description=("Phase transfer review scheduled" if review.phase_transfer
+                                else "Annual review scheduled"),
+                   changes={"due_date": review.due_date.isoformat()})
+        if kept.meeting_date is None:
+            continue
+        meeting = kept.meeting_date
+        last_meeting = meeting
+        events.add(**common, on=meeting, actor=actor(meeting), action="review_meeting",
+                   description="Review meeting held",
+                   changes={"decision_due": clock.review_decision_due(meeting).isoformat(),
+                            "amended_plan_due": clock.amended_plan_due(meeting).isoformat()})
+        if kept.decision_date is None:
+            continue
+        decided = kept.decision_date
+        due = clock.review_decision_due(meeting)
+        label = c.ReviewOutcome(kept.outcome).label.lower()
+        events.add(**common, on=decided, actor=actor(decided), action="review_decision",
+                   description=f"Review decision: {label}",
+                   changes={"outcome": kept.outcome, "due": due.isoformat(),
+                            "met": decided <= due})
+        if kept.amended_final_date is not None:
+            amended = kept.amended_final_date
+            row.start_date = amended
+            due = clock.amended_plan_due(meeting)
+            events.add(**common, on=amended, actor=actor(amended),
+                       action="amended_plan_issued", description="Amended EHC plan issued",
+                       changes={"due": due.isoformat(), "met": amended <= due})
+    if last_meeting is not None:
+        row.next_review_due = clock.next_review_due(last_meeting)
+    elif plan.reviews:
+        row.next_review_due = plan.reviews[0].due_date
+    else:
+        row.next_review_due = clock.next_review_due(plan.first_issued)
+    if cease is not None:
+        label = c.CeaseReason(plan.cease_reason).label.lower()
+        events.add(**common, on=cease, actor=actor(cease), action="plan_ceased",
+                   description=f"Plan ceased: {label}",
+                   changes={"cease_date": cease.isoformat(), "cease_reason": plan.cease_reason})
+    return row
+
+
+def _review(review: ReviewRow, today: date) -> ReviewRow:
+    meeting = _on(review.meeting_date, today)
+    decided = _on(review.decision_date, today) if meeting else None
+    amended = _on(review.amended_final_date, today) if decided else None
+    return ReviewRow(
+        due_date=review.due_date, scheduled_on=review.scheduled_on, meeting_date=meeting,
+        decision_date=decided, outcome=review.outcome if decided else "",
+        amendment_notice_date=decided if decided and review.outcome == "amend" else None,
+        amended_final_date=amended, phase_transfer=review.phase_transfer,
+        transfer_year=review.transfer_year, secondary_to_post16=review.secondary_to_post16,
+        phase_transfer_due=review.phase_transfer_due,
+    )
+
+
+def counts(authority: Authority) -> dict[str, int]:
+    """Rows per table, for the command's report and the DemoLoad record."""
+    by: dict[str, int] = defaultdict(int)
+    by["teams"] = len(authority.teams)
+    by["staff"] = len(authority.staff)
+    by["institutions"] = len(authority.institutions)
+    by["children"] = len(authority.children)
+    by["requests"] = len(authority.requests)
+    by["advice_requests"] = sum(len(r.advice) for r in authority.requests)
+    by["exceptions"] = sum(len(r.exceptions) for r in authority.requests)
+    by["disagreements"] = len(authority.disagreements)
+    by["plans"] = len(authority.plans)
+    by["plan_settings"] = sum(len(p.settings) for p in authority.plans)
+    by["plan_needs"] = sum(len(p.needs) for p in authority.plans)
+    by["reviews"] = sum(len(p.reviews) for p in authority.plans)
+    by["events"] = len(authority.events)
+    return dict(by)
