@@ -192,6 +192,7 @@ def run_engine(engine: str, register: Path, workdir: Path) -> dict[str, Any]:
         "rows": first.rows_read,
         "import_seconds": round(import_s, 3),
         "import_rows_per_second": round(first.rows_read / import_s),
+        "import_phases_seconds": {k: round(v, 3) for k, v in first.timings.items()},
         "reimport_seconds": round(reimport_s, 3),
         "reimport_rows_per_second": round(second.rows_read / reimport_s),
         "reimport_unchanged": second.unchanged,

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "django_tasks_db",
     "ehcflow.people",
     "ehcflow.casework",
     "ehcflow.register",
@@ -236,6 +237,15 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("EHCFLOW_LOG_LEVEL", "WARNING")},
+}
+
+# Background work (nightly snapshots): Django's tasks framework with the database backend, so
+# no extra server is needed; `ehcflow db_worker` (make worker) runs the queue.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("EHCFLOW_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
 }
 
 # The authority this installation serves, shown in the header and used for national comparison.

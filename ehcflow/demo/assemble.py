@@ -10,6 +10,7 @@ event the service writes, with the same action, description and changes, in the 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -93,7 +94,8 @@ def authority(*, seed: int, today: date, scale: float, teams: list[TeamRow],
         events.add(child=child.key, on=child.recorded_on, actor="Business support",
                    action="child_recorded", description="Child's record created")
     roster = _Roster(people)
-    plan_key_of_request = {p.request: p.key for p in plans if p.request is not None}
+    plan_key_of_request: dict[int, int] = {p.request: p.key for p in plans
+                                           if p.request is not None}
     school_names = {i.key: i.name for i in institutions}
     requests: list[RequestRow] = []
     disagreements: list[DisagreementRow] = []
@@ -125,14 +127,17 @@ def _teams(teams: list[TeamRow], people: list[wf.Person], today: date) -> list[T
 
 
 def _request(path: Path, today: date, names: dict[int, str], events: _Events,
-             disagreements: list[DisagreementRow], plan_keys: dict[int | None, int],
+             disagreements: list[DisagreementRow], plan_keys: dict[int, int],
              school_names: dict[int, str]) -> RequestRow:
     t = path.timeline
     allocations = [a for a in path.allocations if a[0] <= today]
     officer = allocations[-1][1] if allocations else None
     row = RequestRow(key=t.index, case_ref=t.case_ref, child=path.child, received_date=t.received,
                      source=path.source, officer=officer, last_changed=t.received)
-    common = {"child": path.child, "request": t.index}
+    def log(*, on: date, actor: str, action: str, description: str, reason: str = "",
+            changes: dict[str, Any] | None = None, plan: int | None = None) -> None:
+        events.add(child=path.child, request=t.index, plan=plan, on=on, actor=actor,
+                   action=action, description=description, reason=reason, changes=changes)
 
     def actor(on: date) -> str:
         current = [a for a in allocations if a[0] <= on]
@@ -142,33 +147,33 @@ def _request(path: Path, today: date, names: dict[int, str], events: _Events,
         row.version += 1
         row.last_changed = max(row.last_changed or on, on)
 
-    events.add(**common, on=t.received, actor=actor(t.received), action="request_received",
+    log(on=t.received, actor=actor(t.received), action="request_received",
                description="Request for an EHC needs assessment received",
                changes={"received_date": t.received.isoformat(), "source": path.source})
     for (on, key, reason), (_, before, _) in zip(allocations[1:], allocations[:-1],
                                                   strict=True):
-        events.add(**common, on=on, actor=names[key], action="request_allocated",
+        log(on=on, actor=names[key], action="request_allocated",
                    description=f"Allocated to {names[key]}", reason=reason,
                    changes={"officer": [names[before], names[key]]})
         saved(on)
     if (decided := _on(path.decision_date, today)) is not None:
         row.decision, row.decision_date = path.decision, decided
         due = clock.decision_to_assess_due(t.received)
-        events.add(**common, on=decided, actor=actor(decided), action="decision_recorded",
+        log(on=decided, actor=actor(decided), action="decision_recorded",
                    description=("Decided to carry out an EHC needs assessment"
                                 if path.decision == "assess"
                                 else "Decided not to carry out an EHC needs assessment"),
                    changes={"decision": path.decision, "decision_date": decided.isoformat(),
                             "due": due.isoformat(), "met": decided <= due})
         saved(decided)
-        _advice(path, row, today, events, actor)
+        _advice(path, row, today, log, actor)
     for step in path.exceptions:
         if step.start > today:
             continue
         row.exceptions.append(ExceptionRow(step.reason, step.start, step.end, step.note))
         row.week20_exception = True
         label = c.ExceptionReason(step.reason).label.lower()
-        events.add(**common, on=step.start, actor=actor(step.start), action="exception_applied",
+        log(on=step.start, actor=actor(step.start), action="exception_applied",
                    description=f"Exception to the time limit: {label}", reason=step.note,
                    changes={"reason": step.reason, "start": step.start.isoformat(),
                             "end": step.end.isoformat() if step.end else None})
@@ -179,27 +184,27 @@ def _request(path: Path, today: date, names: dict[int, str], events: _Events,
         if path.outcome == "no_plan":
             due = clock.decision_not_to_issue_due(t.received)
             changes.update(due=due.isoformat(), met=outcome_on <= due)
-        events.add(**common, on=outcome_on, actor=actor(outcome_on), action="outcome_recorded",
+        log(on=outcome_on, actor=actor(outcome_on), action="outcome_recorded",
                    description=("Decided to issue an EHC plan" if path.outcome == "plan"
                                 else "Decided not to issue an EHC plan"), changes=changes)
         saved(outcome_on)
     if (draft := _on(path.draft_date, today)) is not None:
         row.draft_date = draft
-        events.add(**common, on=draft, actor=actor(draft), action="draft_issued",
+        log(on=draft, actor=actor(draft), action="draft_issued",
                    description="Draft EHC plan issued for comment",
                    changes={"draft_date": draft.isoformat(),
                             "comment_period_ends": clock.comment_period_ends(draft).isoformat()})
         saved(draft)
     if (comments := _on(path.comments_date, today)) is not None:
         row.comments_received_date, row.school_requested = comments, path.school_requested
-        events.add(**common, on=comments, actor=actor(comments), action="comments_received",
+        log(on=comments, actor=actor(comments), action="comments_received",
                    description="Comments on the draft plan received",
                    changes={"school_requested": school_names.get(path.school_requested)
                             if path.school_requested is not None else None})
         saved(comments)
     if (final := _on(path.final_date, today)) is not None:
         row.final_date = final
-        events.add(**common, plan=plan_keys[t.index], on=final, actor=actor(final),
+        log(plan=plan_keys[t.index], on=final, actor=actor(final),
                    action="final_issued", description="Final EHC plan issued",
                    changes={"final_date": final.isoformat(),
                             "due": clock.final_plan_due(t.received).isoformat(),
@@ -210,7 +215,7 @@ def _request(path: Path, today: date, names: dict[int, str], events: _Events,
         row.closed_date, row.closed_reason = closed, path.closed_reason
         row.exported = path.closed_reason == c.ClosedReason.MOVED_AWAY
         label = c.ClosedReason(path.closed_reason).label.lower()
-        events.add(**common, on=closed, actor=actor(closed), action="request_closed",
+        log(on=closed, actor=actor(closed), action="request_closed",
                    description=f"Request closed: {label}",
                    changes={"closed_date": closed.isoformat(),
                             "closed_reason": path.closed_reason})
@@ -223,7 +228,7 @@ def _request(path: Path, today: date, names: dict[int, str], events: _Events,
             child=path.child, request=t.index, kind=d.kind, stage=d.stage,
             decision_notice_date=d.decision_notice_date, started_on=d.started_on,
             concluded_on=concluded, outcome=d.outcome if concluded else ""))
-        events.add(**common, on=d.started_on, actor=actor(d.started_on),
+        log(on=d.started_on, actor=actor(d.started_on),
                    action=f"{d.kind}_started",
                    description=f"{c.DisagreementKind(d.kind).label} started",
                    changes={"stage": d.stage, "appeal_deadline":
@@ -231,8 +236,8 @@ def _request(path: Path, today: date, names: dict[int, str], events: _Events,
     return row
 
 
-def _advice(path: Path, row: RequestRow, today: date, events: _Events, actor: Any) -> None:
-    common = {"child": path.child, "request": path.timeline.index}
+def _advice(path: Path, row: RequestRow, today: date, log: Callable[..., None],
+            actor: Callable[[date], str]) -> None:
     for step in path.advice:
         if step.requested_on > today:
             continue
@@ -245,14 +250,14 @@ def _advice(path: Path, row: RequestRow, today: date, events: _Events, actor: An
             organisation=step.organisation, requested_on=step.requested_on, due_on=due,
             received_on=received, last_chased_on=chases[-1] if chases else None,
             chase_count=len(chases)))
-        events.add(**common, on=step.requested_on, actor=actor(step.requested_on),
+        log(on=step.requested_on, actor=actor(step.requested_on),
                    action="advice_requested", description=f"Advice requested: {label}",
                    changes={"adviser_type": step.adviser_type, "due_on": due.isoformat()})
         for n, chased in enumerate(chases, start=1):
-            events.add(**common, on=chased, actor="Business support", action="advice_chased",
+            log(on=chased, actor="Business support", action="advice_chased",
                        description=f"Advice chased: {label}", changes={"chase_count": n})
         if received is not None:
-            events.add(**common, on=received, actor=actor(received), action="advice_received",
+            log(on=received, actor=actor(received), action="advice_received",
                        description=f"Advice received: {label}",
                        changes={"adviser_type": step.adviser_type,
                                 "received_on": received.isoformat(), "due_on": due.isoformat(),
@@ -269,17 +274,20 @@ def _plan(plan: Plan, today: date, roster: _Roster, events: _Events) -> PlanRow:
                   organised_arrangements=plan.organised_arrangements,
                   residential=plan.residential, work_based_learning=plan.work_based_learning,
                   needs=list(plan.needs))
-    common = {"child": plan.child, "request": None, "plan": plan.key}
+    def log(*, on: date, actor: str, action: str, description: str,
+            changes: dict[str, Any] | None = None) -> None:
+        events.add(child=plan.child, plan=plan.key, on=on, actor=actor, action=action,
+                   description=description, changes=changes)
 
     def actor(on: date) -> str:
         return roster.name(on, plan.key)
 
     if plan.stock:
-        events.add(**common, on=plan.first_issued, actor="Business support",
+        log(on=plan.first_issued, actor="Business support",
                    action="plan_recorded",
                    description="EHC plan recorded from the previous case management system")
     elif plan.transferred_in:
-        events.add(**common, on=plan.first_issued, actor=actor(plan.first_issued),
+        log(on=plan.first_issued, actor=actor(plan.first_issued),
                    action="plan_transferred_in",
                    description="EHC plan transferred in from another local authority")
     settings = [s for s in plan.settings if s.entry_date <= today]
@@ -295,7 +303,7 @@ def _plan(plan: Plan, today: date, roster: _Roster, events: _Events) -> PlanRow:
             break
         kept = _review(review, today)
         row.reviews.append(kept)
-        events.add(**common, on=review.scheduled_on, actor=actor(review.scheduled_on),
+        log(on=review.scheduled_on, actor=actor(review.scheduled_on),
                    action="review_scheduled",
                    description=("Phase transfer review scheduled" if review.phase_transfer
                                 else "Annual review scheduled"),
@@ -304,7 +312,7 @@ def _plan(plan: Plan, today: date, roster: _Roster, events: _Events) -> PlanRow:
             continue
         meeting = kept.meeting_date
         last_meeting = meeting
-        events.add(**common, on=meeting, actor=actor(meeting), action="review_meeting",
+        log(on=meeting, actor=actor(meeting), action="review_meeting",
                    description="Review meeting held",
                    changes={"decision_due": clock.review_decision_due(meeting).isoformat(),
                             "amended_plan_due": clock.amended_plan_due(meeting).isoformat()})
@@ -313,7 +321,7 @@ def _plan(plan: Plan, today: date, roster: _Roster, events: _Events) -> PlanRow:
         decided = kept.decision_date
         due = clock.review_decision_due(meeting)
         label = c.ReviewOutcome(kept.outcome).label.lower()
-        events.add(**common, on=decided, actor=actor(decided), action="review_decision",
+        log(on=decided, actor=actor(decided), action="review_decision",
                    description=f"Review decision: {label}",
                    changes={"outcome": kept.outcome, "due": due.isoformat(),
                             "met": decided <= due})
@@ -321,7 +329,7 @@ def _plan(plan: Plan, today: date, roster: _Roster, events: _Events) -> PlanRow:
             amended = kept.amended_final_date
             row.start_date = amended
             due = clock.amended_plan_due(meeting)
-            events.add(**common, on=amended, actor=actor(amended),
+            log(on=amended, actor=actor(amended),
                        action="amended_plan_issued", description="Amended EHC plan issued",
                        changes={"due": due.isoformat(), "met": amended <= due})
     if last_meeting is not None:
@@ -332,7 +340,7 @@ def _plan(plan: Plan, today: date, roster: _Roster, events: _Events) -> PlanRow:
         row.next_review_due = clock.next_review_due(plan.first_issued)
     if cease is not None:
         label = c.CeaseReason(plan.cease_reason).label.lower()
-        events.add(**common, on=cease, actor=actor(cease), action="plan_ceased",
+        log(on=cease, actor=actor(cease), action="plan_ceased",
                    description=f"Plan ceased: {label}",
                    changes={"cease_date": cease.isoformat(), "cease_reason": plan.cease_reason})
     return row

@@ -74,7 +74,8 @@ def working_days_between(first: date, last: date) -> list[date]:
     """Working days from `first` to `last`, both included."""
     working = _working()
     lo, hi = _offset(first), _offset(last)
-    return [CALENDAR_FROM + timedelta(days=int(n)) for n in np.nonzero(working[lo : hi + 1])[0] + lo]
+    offsets = np.nonzero(working[lo : hi + 1])[0] + lo
+    return [CALENDAR_FROM + timedelta(days=int(n)) for n in offsets]
 
 
 def working_day_between(rng: np.random.Generator, first: date, last: date) -> date:

@@ -206,13 +206,14 @@ def _ceasing_weight(age: int) -> float:
 
 def _cease_reason(rng: np.random.Generator, age: int) -> str:
     """SEN2 CeaseReason codes, by age (young adults mostly leave education or training)."""
+    options: tuple[tuple[str, float], ...]
     if age >= 19:
         options = (("2", 35), ("4", 15), ("3", 10), ("6", 20), ("5", 10), ("7", 4), ("9", 6))
     elif age >= 16:
         options = (("2", 30), ("4", 10), ("6", 20), ("5", 25), ("7", 5), ("9", 10))
     else:
         options = (("5", 45), ("2", 35), ("7", 10), ("9", 10))
-    return _pick(rng, tuple((k, float(v)) for k, v in options))
+    return _pick(rng, options)
 
 
 def _cease_day(rng: np.random.Generator, plan: Plan, lo: date, hi: date) -> date | None:
@@ -295,11 +296,11 @@ def _cease(rng: np.random.Generator, plans: list[Plan], lo: date, hi: date, coun
         if done >= count:
             break
         plan = candidates[int(i)]
-        day = _cease_day(rng, plan, lo, hi)
-        if day is None:
+        when = _cease_day(rng, plan, lo, hi)
+        if when is None:
             continue
-        plan.cease_date = day
-        plan.cease_reason = _cease_reason(rng, age_on(plan.date_of_birth, day))
+        plan.cease_date = when
+        plan.cease_reason = _cease_reason(rng, age_on(plan.date_of_birth, when))
         done += 1
     assert done == count, (lo, hi, done, count)
 
@@ -383,50 +384,65 @@ def _reviews(rng: np.random.Generator, plan: Plan, last_day: date) -> list[Revie
 def decide_reviews(seed: int, plans: list[Plan]) -> None:
     """Decision dates, outcomes and amended plans of every review meeting.
 
-    2024's meetings get exactly 10.6% of decisions within 4 weeks (DfE, BCP); other years
+    2024's meetings get 10.6% of decisions within 4 weeks (DfE, BCP) by quota; other years
     are drawn with their own rate. A plan that ceases after a review is decided "cease".
     """
     rng = stream(seed, "review-decisions")
     meetings = [(p, r) for p in plans for r in p.reviews if r.meeting_date is not None]
-    meetings.sort(key=lambda pr: (pr[1].meeting_date, pr[0].key))
-    in_2024 = [i for i, (_, r) in enumerate(meetings)
-               if r.meeting_date is not None and r.meeting_date.year == 2024]
-    quota = set(int(i) for i in rng.permutation(in_2024)[
-        : round(DECISION_IN_4_WEEKS[2024] * len(in_2024))])
-    for i, (plan, review) in enumerate(meetings):
+    meetings.sort(key=lambda pr: (pr[1].meeting_date or date.min, pr[0].key))
+
+    def quota_year(plan: Plan, review: ReviewRow) -> bool:
+        # In the quota: 2024 meetings whose decision cannot be cut short by the plan ending.
         meeting = review.meeting_date
         assert meeting is not None
-        share = DECISION_IN_4_WEEKS.get(meeting.year, DECISION_IN_4_WEEKS_LATER)
-        within = i in quota if meeting.year == 2024 else bool(rng.random() < share)
-        if within:
-            decision = working_on_or_after(meeting + timedelta(days=int(rng.integers(3, 29))))
-            if (decision - meeting).days > 28:
-                decision = working_on_or_before(meeting + timedelta(days=28))
-        else:
-            longest = 200 if 2022 <= meeting.year <= 2024 else 120
-            decision = working_on_or_after(
-                meeting + timedelta(days=int(rng.integers(29, longest))))
-        cease = plan.cease_date
-        if cease is not None and decision >= cease:
-            if cease - meeting < timedelta(days=20):
-                continue  # the plan ended before a decision was made
-            decision = working_on_or_before(cease - timedelta(days=14))
-            decision = max(decision, meeting)
-        review.decision_date = decision
-        ends_here = (cease is not None and plan.cease_reason in ("1", "2", "3", "4", "6", "9")
-                     and cease - meeting <= timedelta(days=200)
-                     and review is _last_before(plan, cease))
-        if ends_here:
-            review.outcome = "cease"
-            continue
-        if review.phase_transfer or rng.random() < 0.58:
-            review.outcome = "amend"
-            review.amendment_notice_date = decision
-            amended = _amended_date(rng, review, decision)
-            if cease is None or amended < cease:
-                review.amended_final_date = amended
-        else:
-            review.outcome = "maintain"
+        return meeting.year == 2024 and (
+            plan.cease_date is None or plan.cease_date - meeting > timedelta(days=220))
+
+    for plan, review in meetings:
+        if not quota_year(plan, review):
+            assert review.meeting_date is not None
+            share = DECISION_IN_4_WEEKS.get(review.meeting_date.year, DECISION_IN_4_WEEKS_LATER)
+            _decide(rng, plan, review, within=bool(rng.random() < share))
+    quota = [(p, r) for p, r in meetings if quota_year(p, r)]
+    others = [r for p, r in meetings if r.meeting_date is not None
+              and r.meeting_date.year == 2024 and r.decision_date is not None
+              and not quota_year(p, r)]
+    within_others = sum(1 for r in others if r.decision_date and r.meeting_date
+                        and (r.decision_date - r.meeting_date).days <= 28)
+    wanted = round(DECISION_IN_4_WEEKS[2024] * (len(quota) + len(others))) - within_others
+    chosen = {int(i) for i in rng.permutation(len(quota))[: max(0, wanted)]}
+    for n, (plan, review) in enumerate(quota):
+        _decide(rng, plan, review, within=n in chosen)
+
+
+def _decide(rng: np.random.Generator, plan: Plan, review: ReviewRow, *, within: bool) -> None:
+    meeting = review.meeting_date
+    assert meeting is not None
+    if within:
+        decision = working_on_or_after(meeting + timedelta(days=int(rng.integers(3, 29))))
+        if (decision - meeting).days > 28:
+            decision = working_on_or_before(meeting + timedelta(days=28))
+    else:
+        longest = 200 if 2022 <= meeting.year <= 2024 else 120
+        decision = working_on_or_after(meeting + timedelta(days=int(rng.integers(29, longest))))
+    cease = plan.cease_date
+    if cease is not None and decision >= cease:
+        if cease - meeting < timedelta(days=20):
+            return  # the plan ended before a decision was made
+        decision = max(working_on_or_before(cease - timedelta(days=14)), meeting)
+    review.decision_date = decision
+    if (cease is not None and plan.cease_reason in ("1", "2", "3", "4", "6", "9")
+            and cease - meeting <= timedelta(days=200) and review is _last_before(plan, cease)):
+        review.outcome = "cease"  # the review concluded the plan was no longer needed
+        return
+    if review.phase_transfer or rng.random() < 0.58:
+        review.outcome = "amend"
+        review.amendment_notice_date = decision
+        amended = _amended_date(rng, review, decision)
+        if cease is None or amended < cease:
+            review.amended_final_date = amended
+    else:
+        review.outcome = "maintain"
 
 
 def _last_before(plan: Plan, day: date) -> ReviewRow | None:
@@ -458,7 +474,8 @@ def stock_plans(seed: int, count: int, make_child: Callable[[np.random.Generator
     for n in range(count):
         rng = stream(seed, "stock", n)
         age = pick_index(rng, AGE_WITH_PLAN)
-        born = add_years_safe(targets.HISTORY_STARTS, -age) - timedelta(days=int(rng.integers(0, 365)))
+        born = add_years_safe(targets.HISTORY_STARTS, -age) - timedelta(
+            days=int(rng.integers(0, 365)))
         earliest = max(date(2014, 9, 1), add_years_safe(born, 2))
         latest = date(2018, 8, 31)
         if earliest > latest:

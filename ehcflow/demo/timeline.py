@@ -21,7 +21,7 @@ for every seed rather than by luck:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -401,19 +401,16 @@ def fit_timeliness(seed: int, items: list[RequestTimeline]) -> None:
         wanted = closest_count(pct, len(plans))
         first, last = date(year, 1, 1), date(year, 12, 31)
         if within < wanted:
-            moves = _moves(
-                [t for t in plans if not t.on_time],
-                lambda t: (max(t.received + timedelta(days=MIN_PLAN_DAYS), first),
-                           min(t.received + timedelta(days=FINAL_PLAN_DAYS), last)),
-                latest=True, rng=rng, count=wanted - within,
-            )
+            earliest, latest = MIN_PLAN_DAYS, FINAL_PLAN_DAYS  # pull into the 20 weeks
+            candidates = [t for t in plans if not t.on_time]
         else:
-            moves = _moves(
-                [t for t in plans if t.on_time],
-                lambda t: (max(t.received + timedelta(days=FINAL_PLAN_DAYS + 1), first),
-                           min(t.received + timedelta(days=FINAL_PLAN_DAYS + 15), last)),
-                latest=False, rng=rng, count=within - wanted,
-            )
+            earliest, latest = FINAL_PLAN_DAYS + 1, FINAL_PLAN_DAYS + 15  # push just past them
+            candidates = [t for t in plans if t.on_time]
+        windows = {t.index: (max(t.received + timedelta(days=earliest), first),
+                             min(t.received + timedelta(days=latest), last))
+                   for t in candidates}
+        moves = _moves(candidates, windows, latest=within < wanted, rng=rng,
+                       count=abs(wanted - within))
         for t, day in moves:
             t.exit = day
 
@@ -427,7 +424,7 @@ def closest_count(pct: float, total: int) -> int:
 
 def _moves(
     candidates: Iterable[RequestTimeline],
-    window: Callable[[RequestTimeline], tuple[date, date]],
+    windows: dict[int, tuple[date, date]],
     *,
     latest: bool,
     rng: np.random.Generator,
@@ -438,7 +435,7 @@ def _moves(
         return []
     options: list[tuple[tuple[int, int, int], RequestTimeline, date]] = []
     for t in candidates:
-        lo, hi = window(t)
+        lo, hi = windows[t.index]
         lo, hi = working_on_or_after(lo), working_on_or_before(hi)
         if lo > hi:
             continue

@@ -35,8 +35,8 @@ TEAM_NAMES = (*AREA_TEAMS, BACKLOG_TEAM, EP_TEAM, SUPPORT_TEAM, SYSTEMS_TEAM, LE
 CASE_OFFICER_FTE = curve([
     (date(2018, 9, 1), 14.5), (date(2020, 1, 1), 15.5), (date(2021, 1, 1), 16.5),
     (date(2022, 1, 1), 19.5), (date(2023, 1, 1), 22.5), (date(2023, 8, 1), 24.5),
-    (date(2024, 6, 1), 27.0), (date(2025, 6, 1), 29.0), (date(2026, 6, 1), 30.0),
-    (date(2040, 1, 1), 30.0),
+    (date(2024, 6, 1), 27.0), (date(2025, 6, 1), 30.0), (date(2026, 6, 1), 33.0),
+    (date(2040, 1, 1), 33.0),
 ])
 # Monthly chance that a permanent case officer leaves (high turnover 2019-2022, para 13a).
 LEAVING_PERMANENT = curve([
@@ -94,7 +94,7 @@ class _Names:
 
 
 # (role, team, fte, start, end, agency): the history of everyone but case officers.
-_FIXED: tuple[tuple[str, str, str, date, date | None, bool], ...] = (
+_FIXED: tuple[tuple[str, str | None, str, date, date | None, bool], ...] = (
     # Heads of service: interims after local government reorganisation, a permanent head
     # from June 2022 (report 000 para 13a).
     (Role.HEAD_OF_SERVICE, LEADERSHIP_TEAM, "1.00", date(2018, 4, 3), date(2019, 8, 30), True),
@@ -138,12 +138,12 @@ _FIXED: tuple[tuple[str, str, str, date, date | None, bool], ...] = (
     (Role.ANALYST, SYSTEMS_TEAM, "1.00", date(2019, 1, 7), date(2022, 3, 31), False),
     (Role.ANALYST, SYSTEMS_TEAM, "1.00", date(2022, 5, 9), None, False),
     (Role.ADMINISTRATOR, SYSTEMS_TEAM, "1.00", date(2018, 1, 8), None, False),
-    (Role.HEALTH_ADVISER, None, "0.60", date(2017, 5, 1), None, False),  # type: ignore[arg-type]
-    (Role.SOCIAL_CARE_ADVISER, None, "0.50", date(2019, 2, 4), None, False),  # type: ignore[arg-type]
+    (Role.HEALTH_ADVISER, None, "0.60", date(2017, 5, 1), None, False),
+    (Role.SOCIAL_CARE_ADVISER, None, "0.50", date(2019, 2, 4), None, False),
 )
 
 
-def _backlog_project() -> list[tuple[str, str, str, date, date | None, bool]]:
+def _backlog_project() -> list[tuple[str, str | None, str, date, date | None, bool]]:
     """Report 000 table 6: 4 FTE case officers (2 for 6 months, 2 for 9), 2 FTE business
     support for 9 months, 6 FTE locum EPs for 6 months."""
     six_months = date(2024, 2, 29)
@@ -170,15 +170,15 @@ def build(seed: int, scale: float, last_day: date) -> tuple[list[TeamRow], list[
         people.append(person)
         return person
 
-    for role, team, fte, start, end, agency in (*_FIXED, *_backlog_project()):
-        add(role, team, fte, start, end, agency)
+    for role, team_name, fte, start, end, agency in (*_FIXED, *_backlog_project()):
+        add(role, team_name, fte, start, end, agency)
     _case_officers(seed, scale, last_day, add)
-    for team in teams:
-        managers = [p for p in people if p.role == Role.TEAM_MANAGER and p.team == team.key]
-        if team.name == LEADERSHIP_TEAM:
+    for row in teams:
+        managers = [p for p in people if p.role == Role.TEAM_MANAGER and p.team == row.key]
+        if row.name == LEADERSHIP_TEAM:
             managers = [p for p in people if p.role == Role.HEAD_OF_SERVICE]
         if managers:
-            team.manager = max(managers, key=lambda p: p.start).key
+            row.manager = max(managers, key=lambda p: p.start).key
     return teams, people
 
 

@@ -37,8 +37,8 @@ __all__ = [
     "ReviewFigures",
     "ReviewRecord",
     "overdue_reviews",
-    "phase_transfers",
     "pct",
+    "phase_transfers",
     "review_figures",
 ]
 

@@ -81,6 +81,11 @@ def _on_or_before_deadline(field_name: str, start: str, days: int) -> Q:
     return Q(**{f"{field_name}__lte": deadline})
 
 
+def _dicts(rows: Any) -> list[dict[str, Any]]:
+    """A values() queryset's rows, typed loosely (their keys are the annotations)."""
+    return list(rows)
+
+
 def first_request_date() -> date | None:
     """The day the first initial request on record was received (None: no requests at all)."""
     first: date | None = initial_requests().aggregate(first=Min("received_date"))["first"]
@@ -194,7 +199,7 @@ def period_figures(periods: Sequence[Period], *, as_of: date) -> list[PeriodFigu
         .annotate(n=Count("id"), **{f"s_{s or 'blank'}": Count("id", filter=Q(source=s))
                                     for s in SOURCES})
     )
-    for row in received:
+    for row in _dicts(received):
         i = buckets.index(row["received_date"])
         if i is not None:
             results[i].requests_received += row["n"]
@@ -212,7 +217,7 @@ def period_figures(periods: Sequence[Period], *, as_of: date) -> list[PeriodFigu
                                         output_field=DurationField())),
         )
     )
-    for row in plans:
+    for row in _dicts(plans):
         i = buckets.index(row["final_date"])
         if i is not None:
             r = results[i]
@@ -226,7 +231,7 @@ def period_figures(periods: Sequence[Period], *, as_of: date) -> list[PeriodFigu
         .annotate(made=Count("id"), within=Count("id", filter=_on_or_before_deadline(
             "decision_date", "received_date", DECISION_TO_ASSESS_DAYS)))
     )
-    for row in decisions:
+    for row in _dicts(decisions):
         i = buckets.index(row["decision_date"])
         if i is not None:
             results[i].decisions_made += row["made"]
@@ -322,9 +327,9 @@ def backlog_series(dates: Sequence[date],
         open_now = (received <= on) & (ended > on)
         ages = on - received[open_now]
         counts = weight[open_now]
-        edges = [0, 42, 140, 210, 350]
-        banded = [int(counts[(ages > lo) | ((ages >= lo) & (lo == 0))].sum()) for lo in edges]
-        # banded[k] = open requests older than edge k (the first: all of them)
+        # open requests in all, then those open for more than 6, 20, 30 and 50 weeks
+        banded = [int(counts.sum())] + [int(counts[ages > edge].sum())
+                                         for edge in (42, 140, 210, 350)]
         result.append(BacklogBands(
             on=day,
             up_to_6=banded[0] - banded[1], over_6_to_20=banded[1] - banded[2],
@@ -402,14 +407,15 @@ def caseloads_at(on: date) -> tuple[CaseloadRow, list[CaseloadRow]]:
     held it on a past date.
     """
     in_force = Q(first_issued_date__lte=on) & (Q(cease_date__isnull=True) | Q(cease_date__gt=on))
-    plans = dict(EHCPlan.objects.filter(in_force).values("officer__team_id")
+    plans: dict[int | None, int] = dict(EHCPlan.objects.filter(in_force).values("officer__team_id")
                  .annotate(n=Count("id")).values_list("officer__team_id", "n"))
-    opened = dict(initial_requests().filter(open_on(on)).values("officer__team_id")
-                  .annotate(n=Count("id")).values_list("officer__team_id", "n"))
+    opened: dict[int | None, int] = dict(
+        initial_requests().filter(open_on(on)).values("officer__team_id")
+        .annotate(n=Count("id")).values_list("officer__team_id", "n"))
     fte: dict[int | None, Decimal] = {}
-    for team_id, value in _officers_in_post(on).values_list("team_id", "fte"):
-        fte[team_id] = fte.get(team_id, Decimal(0)) + value
-    names = dict(Team.objects.values_list("id", "name"))
+    for member_team, value in _officers_in_post(on).values_list("team_id", "fte"):
+        fte[member_team] = fte.get(member_team, Decimal(0)) + value
+    names: dict[int | None, str] = dict(Team.objects.values_list("id", "name"))
     teams = []
     for team_id in sorted({*plans, *opened, *fte} - {None}, key=lambda t: names.get(t, "")):
         teams.append(CaseloadRow(name=names.get(team_id, "Team"), fte=float(fte.get(team_id, 0)),
@@ -460,7 +466,7 @@ def advice_by_period(periods: Sequence[Period], *, as_of: date,
     )
     tallies: list[dict[str, dict[str, int]]] = [{} for _ in periods]
     buckets = _Buckets(periods)
-    for row in rows:
+    for row in _dicts(rows):
         due_on = row["requested_on"] + timedelta(days=ADVICE_DAYS)
         i = buckets.index(due_on)
         if i is None:
@@ -507,7 +513,7 @@ def reviews_by_period(periods: Sequence[Period], *, as_of: date) -> list[d.Revie
                   on_time=Count("id", filter=held & Q(meeting_date__lte=F("due_date"))),
                   held=Count("id", filter=held))
     )
-    for row in due_rows:
+    for row in _dicts(due_rows):
         i = buckets.index(row["due_date"])
         if i is None:
             continue
@@ -525,7 +531,7 @@ def reviews_by_period(periods: Sequence[Period], *, as_of: date) -> list[d.Revie
                       within=Count("id", filter=decided & _on_or_before_deadline(
                           "decision_date", "meeting_date", d.DECISION_DAYS)))
         )
-        for row in meeting_rows:
+        for row in _dicts(meeting_rows):
             i = buckets.index(row["meeting_date"])
             if i is None:
                 continue

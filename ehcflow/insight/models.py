@@ -149,3 +149,45 @@ class OurAuthority(models.Model):
 
     def __str__(self) -> str:
         return f"Our authority: {self.authority.name}"
+
+
+class Snapshot(models.Model):
+    """The measures as they stood on one day, recorded that night (or backfilled later).
+
+    Case records change after the event (a late-entered decision, a corrected date), and a
+    trend counted today from today's records is not what the service reported at the time.
+    A snapshot keeps each day's figures as recorded: report 000's table 2 ("a snapshot of
+    performance this year") is read from these. Written by `insight.snapshots` only; a
+    snapshot of a past day is never rewritten.
+    """
+
+    on = models.DateField(unique=True)
+    taken_at = models.DateTimeField(auto_now=True)
+    backfilled = models.BooleanField(
+        default=False,
+        help_text="Counted later from the records as they then stood, not on the night.",
+    )
+    open = models.PositiveIntegerField()
+    up_to_6_weeks = models.PositiveIntegerField()
+    over_6_to_20_weeks = models.PositiveIntegerField()
+    over_20_to_30_weeks = models.PositiveIntegerField()
+    over_30_to_50_weeks = models.PositiveIntegerField()
+    over_50_weeks = models.PositiveIntegerField()
+    plans_maintained = models.PositiveIntegerField()
+    officer_fte = models.DecimalField(max_digits=7, decimal_places=2)
+    kpis_12_months = models.JSONField(help_text="`ehcflow kpis --as-of` that day, as JSON.")
+    kpis_month = models.JSONField(help_text="The same for the calendar month to that day.")
+
+    class Meta:
+        ordering = ["on"]
+
+    def __str__(self) -> str:
+        return f"Snapshot of {self.on}"
+
+    @property
+    def over_20_weeks(self) -> int:
+        return self.over_20_to_30_weeks + self.over_30_to_50_weeks + self.over_50_weeks
+
+    @property
+    def over_30_weeks(self) -> int:
+        return self.over_30_to_50_weeks + self.over_50_weeks

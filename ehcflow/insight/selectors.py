@@ -439,3 +439,12 @@ def comparison_table(
         )
     return ComparisonTable(authority=our_la, measure=m, region_name=our_la.region_name,
                            rows=rows)
+
+
+def england_series(
+    *, measure: str, years: Iterable[int] | None = None, release: int | None = None
+) -> dict[int, Point]:
+    """England's figures for `measure`, by year (each from the latest release that has it)."""
+    points = _points(measure, years, release,
+                     Q(authority__geographic_level=GeographicLevel.NATIONAL))
+    return {year: point for (_, year), point in points.items()}

@@ -16,7 +16,7 @@ Public API::
 
 from ehcflow.planner.engine import simulate
 from ehcflow.planner.metrics import Projection, to_csv
-from ehcflow.planner.optimise import Options, OptimiseResult, load_options, optimise
+from ehcflow.planner.optimise import OptimiseResult, Options, load_options, optimise
 from ehcflow.planner.scenario import (
     Scenario,
     ScenarioError,

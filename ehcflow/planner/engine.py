@@ -205,7 +205,9 @@ def simulate(
         hours.append(raw.hours)
         overrun.append(raw.overrun)
         del raw
-    return _projection(scenario, used_seed, months, parts, np.concatenate(hours), np.concatenate(overrun))
+    return _projection(
+        scenario, used_seed, months, parts, np.concatenate(hours), np.concatenate(overrun)
+    )
 
 
 def _projection(

@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -224,7 +225,9 @@ class OptimiseResult:
 # --------------------------------------------------------------------------- loading
 
 
-def _whole_list(c: Checker, t: Mapping[str, Any], key: str, path: str, low: int, high: int) -> tuple[int, ...]:
+def _whole_list(
+    c: Checker, t: Mapping[str, Any], key: str, path: str, low: int, high: int
+) -> tuple[int, ...]:
     value = t.get(key)
     if value is None:
         c.add(path, "missing (a list of whole numbers or { min, max, step })")
@@ -240,7 +243,9 @@ def _whole_list(c: Checker, t: Mapping[str, Any], key: str, path: str, low: int,
         return tuple(range(lo, hi + 1, step))
     if isinstance(value, list) and value:
         items = {str(k): v for k, v in enumerate(value)}
-        out = [c.whole(items, str(k), f"{path}[{k}]", low=low, high=high) for k in range(len(value))]
+        out = [
+            c.whole(items, str(k), f"{path}[{k}]", low=low, high=high) for k in range(len(value))
+        ]
         return tuple(sorted(set(out)))
     c.add(path, f"must be a list of whole numbers or {{ min, max, step }}, got {value!r}")
     return ()
@@ -271,7 +276,7 @@ def parse_options(mapping: Mapping[str, Any], *, source: str = "<options>") -> O
             return v
         if isinstance(v, date):
             return f"{v.year:04d}-{v.month:02d}"
-        if isinstance(v, str) and len(v) == 7 and v[4] == "-" and v[:4].isdigit() and v[5:].isdigit():
+        if isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}", v):
             return v
         c.add(f"constraints.{key}", f"must be a month 'YYYY-MM' or a month index ≥ 1, got {v!r}")
         return None
@@ -340,7 +345,8 @@ def load_options(path: str | Path) -> Options:
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ScenarioError([f"cannot read the file: {exc.strerror or exc}"], source=str(p)) from None
+        problem = f"cannot read the file: {exc.strerror or exc}"
+        raise ScenarioError([problem], source=str(p)) from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError([f"not valid TOML: {exc}"], source=str(p)) from None
     return parse_options(data, source=str(p))
@@ -380,7 +386,7 @@ def _dominates(a: Choice, b: Choice) -> bool:
 def _capacity(scenario: Scenario, role: str, until: float) -> float:
     """Hours the role's staff give from the start to ``until`` (productivity ramp included)."""
     total = 0.0
-    days = np.arange(int(math.ceil(until))) + 0.5
+    days = np.arange(math.ceil(until)) + 0.5
     for g in scenario.staff:
         if g.role != role or g.count == 0:
             continue
@@ -453,7 +459,9 @@ def optimise(base: Scenario, options: Options) -> OptimiseResult:
         [(0, 0)] + [(n, m) for n in o.counts if n > 0 for m in o.months] for o in options.options
     ]
     choices: list[Choice] = [tuple(c) for c in itertools.product(*per_option)]
-    costs = {ch: float(cost_by_month(with_choice(base, options, ch), months).sum()) for ch in choices}
+    costs = {
+        ch: float(cost_by_month(with_choice(base, options, ch), months).sum()) for ch in choices
+    }
     base_cost = float(cost_by_month(base, months).sum())
     choices.sort(key=lambda ch: (costs[ch], ch))
 
@@ -538,7 +546,7 @@ def optimise(base: Scenario, options: Options) -> OptimiseResult:
 
 
 def frontier(evaluated: Sequence[Evaluation]) -> list[Evaluation]:
-    """Combinations not beaten on both cost and p80 clearing month (never = last), cheapest first."""
+    """Combinations not beaten on both cost and p80 clearing month (never last), cheapest first."""
     def key80(e: Evaluation) -> float:
         return math.inf if e.clear_p80 is None else float(e.clear_p80)
 

@@ -347,7 +347,9 @@ def cost_per_month(scenario: Scenario) -> np.ndarray:
     return cost
 
 
-def simulate_reference(scenario: Scenario, *, replications: int, seed: int | None = None) -> Projection:
+def simulate_reference(
+    scenario: Scenario, *, replications: int, seed: int | None = None
+) -> Projection:
     """The reference projection: ``replications`` SimPy runs of the model."""
     used = resolve_seed(scenario, seed)
     runs = []

@@ -40,7 +40,9 @@ Z90: Final = 1.2815515655446004
 ROLES: Final = ("case_officer", "educational_psychologist")
 POLICIES: Final = ("oldest_first", "newest_first")
 SERVES: Final = ("all", "overdue", "in_time")
-STEPS: Final = ("awaiting_decision", "in_assessment", "awaiting_draft", "in_comment", "awaiting_final")
+STEPS: Final = (
+    "awaiting_decision", "in_assessment", "awaiting_draft", "in_comment", "awaiting_final"
+)
 DISTRIBUTION_KINDS: Final = ("lognormal", "exponential")
 #: In ``advice_in`` of an open request: the EP advice is already in (its EP task is skipped).
 EP_ADVICE: Final = "educational_psychologist"
@@ -51,7 +53,9 @@ MAX_REPLICATIONS: Final = 100_000
 Role = Literal["case_officer", "educational_psychologist"]
 Policy = Literal["oldest_first", "newest_first"]
 Serves = Literal["all", "overdue", "in_time"]
-Step = Literal["awaiting_decision", "in_assessment", "awaiting_draft", "in_comment", "awaiting_final"]
+Step = Literal[
+    "awaiting_decision", "in_assessment", "awaiting_draft", "in_comment", "awaiting_final"
+]
 
 
 class ScenarioError(ValueError):
@@ -534,7 +538,11 @@ def staff_cost_fields(
     c: Checker, t: Mapping[str, Any], p: str
 ) -> tuple[float | None, float | None, float | None]:
     """Exactly one of cost_per_year, or day_rate with days_per_week (planner-model.md, Cost)."""
-    cpy = c.number(t, "cost_per_year", f"{p}.cost_per_year", low=0) if "cost_per_year" in t else None
+    cpy = (
+        c.number(t, "cost_per_year", f"{p}.cost_per_year", low=0)
+        if "cost_per_year" in t
+        else None
+    )
     rate = c.number(t, "day_rate", f"{p}.day_rate", low=0) if "day_rate" in t else None
     dpw = (
         c.number(t, "days_per_week", f"{p}.days_per_week", low=0, high=7)
@@ -552,7 +560,7 @@ def staff_cost_fields(
     return cpy, rate, dpw
 
 
-def _staff(c: Checker, items: list[Mapping[str, Any]], start: date | None) -> tuple[StaffGroup, ...]:
+def _staff(c: Checker, items: list[Mapping[str, Any]]) -> tuple[StaffGroup, ...]:
     out: list[StaffGroup] = []
     for i, t in enumerate(items):
         p = f"staff[{i}]"
@@ -731,7 +739,7 @@ def parse_scenario(
     one = Distribution.constant(1.0)
     work = _work(c, wt) if wt is not None else Work(one, one, one, one)
     advice = _advice(c, _array_of_tables(c, mapping, "advice", "advice"))
-    staff = _staff(c, _array_of_tables(c, mapping, "staff", "staff"), start)
+    staff = _staff(c, _array_of_tables(c, mapping, "staff", "staff"))
     st = mapping.get("start_state", {})
     if not isinstance(st, Mapping):
         c.add("start_state", f"must be a table, got {_show(st)}")
@@ -763,7 +771,8 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ScenarioError([f"cannot read the file: {exc.strerror or exc}"], source=str(p)) from None
+        problem = f"cannot read the file: {exc.strerror or exc}"
+        raise ScenarioError([problem], source=str(p)) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -827,7 +836,7 @@ def read_register(
         if bad or rd >= start:
             continue
 
-        def before(col: str) -> bool:
+        def before(col: str, dates: dict[str, date | None] = dates) -> bool:
             d = dates[col]
             return d is not None and d < start
 

@@ -125,6 +125,11 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 
 def copy_text(value: Any) -> str:
     """A value in PostgreSQL's COPY text format: `\\N` for NULL, t/f, escaped text."""
+    if value.__class__ is str:
+        # most values (dates, codes, references) need no escaping: skip the slow translate
+        if value.isprintable() and "\\" not in value:
+            return value
+        return value.translate(_COPY_ESCAPES)
     if value is None:
         return "\\N"
     if value is True:
@@ -133,7 +138,7 @@ def copy_text(value: Any) -> str:
         return "f"
     if isinstance(value, str):
         return value.translate(_COPY_ESCAPES)
-    if isinstance(value, datetime):
+    if isinstance(value, date):
         return value.isoformat()
     if hasattr(value, "dumps") and hasattr(value, "obj"):  # psycopg's Jsonb wrapper
         return json.dumps(value.obj).translate(_COPY_ESCAPES)

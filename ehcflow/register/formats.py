@@ -80,10 +80,12 @@ class RegisterSource:
     """
 
     path: Path
-    kind: str  # "csv" or "xlsx"
+    kind: str  # "csv" or "xlsx"; "none" when the file was refused before reading
     problems: list[Problem] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[RawRow]:
+        if self.kind not in ("csv", "xlsx"):
+            return
         reader = _csv_rows if self.kind == "csv" else _xlsx_rows
         for raw in reader(self):
             if raw.number > schema.MAX_ROWS + 1:

@@ -44,6 +44,7 @@ Interpretations of the spec made here:
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -71,7 +72,7 @@ from ehcflow.casework.services import derive_stage
 from ehcflow.people.models import Role, StaffMember
 from ehcflow.register import bulk, formats, schema, validation
 from ehcflow.register.formats import Problem
-from ehcflow.register.validation import RegisterRow, Value, as_text
+from ehcflow.register.validation import RegisterRow, Value
 from ehcflow.statutory import clock
 
 #: Rows per query (`__in` lists) and per bulk statement.
@@ -117,6 +118,8 @@ class ImportResult:
     officers_created: list[str] = field(default_factory=list)
     ignored_columns: tuple[str, ...] = ()
     dry_run: bool = False
+    #: seconds spent reading and checking the file, looking up the database, and writing
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def import_register(path: Path, *, dry_run: bool = False, ignore_unknown_columns: bool = False,
@@ -126,6 +129,7 @@ def import_register(path: Path, *, dry_run: bool = False, ignore_unknown_columns
     `today` (default: the local date) is the date that no register date may be after.
     """
     today = today or timezone.localdate()
+    started = time.perf_counter()
     source = formats.open_register(path)
     checked = validation.validate(source, today=today,
                                   ignore_unknown_columns=ignore_unknown_columns,
@@ -133,11 +137,15 @@ def import_register(path: Path, *, dry_run: bool = False, ignore_unknown_columns
     result = ImportResult(file_name=path.name, rows_read=checked.rows_read, dry_run=dry_run,
                           ignored_columns=checked.header.ignored if checked.header else ())
     problems = list(checked.problems)
+    checked_at = time.perf_counter()
+    result.timings["read_and_check"] = checked_at - started
     with transaction.atomic():
         plan = _Plan(checked.rows, today=today, actor_name=schema.actor_name(path.name))
         if checked.header is not None:
             plan.prepare()
             problems.extend(plan.problems)
+        prepared_at = time.perf_counter()
+        result.timings["look_up"] = prepared_at - checked_at
         if problems:
             raise ImportRejected(validation.sort_problems(problems, checked.header),
                                  checked.rows_read)
@@ -148,6 +156,7 @@ def import_register(path: Path, *, dry_run: bool = False, ignore_unknown_columns
         result.officers_created = sorted(plan.new_officers)
         if not dry_run:
             plan.apply()
+        result.timings["write"] = time.perf_counter() - prepared_at
     return result
 
 
@@ -622,7 +631,11 @@ def _moved_plan(pk: int, final: date, now: Any) -> EHCPlan:
 
 def _row_changes(row: RegisterRow) -> dict[str, str | None]:
     """The row as an event's `changes`: every column, ISO dates, None when empty."""
-    return {column: as_text(row.value(column)) for column in schema.COLUMNS}
+    changes: dict[str, str | None] = {}
+    for column in schema.COLUMNS:
+        value = getattr(row, column)
+        changes[column] = value.isoformat() if isinstance(value, date) else (value or None)
+    return changes
 
 
 def _shown(value: Any) -> str | None:

@@ -138,6 +138,8 @@ def validate(source: Iterable[RawRow], *, today: date, ignore_unknown_columns: b
         if header is None:
             header, header_problems = read_header(raw.cells, ignore_unknown_columns)
             found.extend(header_problems)
+            if not header.positions:
+                break  # no known column at all: the rows cannot be read as a register
             continue
         if _blank(raw.cells):
             continue
@@ -380,10 +382,14 @@ def parse_date(cell: Cell) -> tuple[date | None, str | None]:
         return cell.date(), None
     if isinstance(cell, date):
         return cell, None
-    if isinstance(cell, bool) or not isinstance(cell, str):
-        kind = "a number" if isinstance(cell, int | float) else "not a date"
-        return None, (f"is {kind} ({cell}), not a date: format the cell as a date, or "
-                      f"{_DATE_HINT}")
+    if not isinstance(cell, str):
+        if isinstance(cell, bool):
+            kind = f"{str(cell).upper()}, a true/false cell"
+        elif isinstance(cell, int | float):
+            kind = f"a number ({cell})"
+        else:
+            kind = f"a time of day ({cell})"
+        return None, f"is {kind}, not a date: format the cell as a date, or {_DATE_HINT}"
     text = cell.strip()
     if not text:
         return None, None

@@ -10,5 +10,6 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
     path("oidc/", include("mozilla_django_oidc.urls")),
+    path("insight/", include("ehcflow.insight.urls")),
     path("", include("ehcflow.casework.urls")),
 ]

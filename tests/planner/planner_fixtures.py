@@ -6,7 +6,6 @@ import copy
 from pathlib import Path
 from typing import Any
 
-
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "report-000.toml"
 

@@ -67,7 +67,8 @@ def test_sigma_comes_from_the_median_and_p90() -> None:
     [
         (lambda m: m["staff"][2].update(count=-1),
          "staff[2].count: must be a whole number ≥ 0, got -1"),
-        (lambda m: m["staff"][0].update(cuont=3), "staff[0].cuont: unknown key; did you mean 'count'?"),
+        (lambda m: m["staff"][0].update(cuont=3),
+         "staff[0].cuont: unknown key; did you mean 'count'?"),
         (lambda m: m.update(mnths=3), "mnths: unknown key; did you mean 'months'?"),
         (lambda m: m["staff"][1].update(end="2023-12-01"),
          "staff[1].end: must be on or after start (2024-01-01), got 2023-12-01"),
@@ -103,7 +104,7 @@ def test_sigma_comes_from_the_median_and_p90() -> None:
 def test_each_bad_input_is_named_by_its_key(edit: Any, expected: str) -> None:
     m = small_mapping()
     edit(m)
-    assert expected in problems(m)
+    assert any(p.startswith(expected) for p in problems(m)), problems(m)
 
 
 def test_ten_million_replications_are_refused_with_advice(small: dict[str, Any]) -> None:

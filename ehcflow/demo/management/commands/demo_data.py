@@ -26,12 +26,14 @@ def demo_enabled() -> bool:
     return os.environ.get(ENV_FLAG, "").strip() == "1"
 
 
-def refuse_without_flag(what: str) -> None:
+def refuse_without_flag(command: str, why: str = "writes invented people into the database"
+                        ) -> None:
+    """Stop unless EHCFLOW_DEMO=1: the demo must never run on a council's live system."""
     if not demo_enabled():
         raise CommandError(
-            f"{what} writes invented people into the database, so it runs only when the "
-            f"environment variable {ENV_FLAG}=1 is set (for example `{ENV_FLAG}=1 ehcflow "
-            f"{what.split()[0]}`). Never set it on a council's live system.")
+            f"{command} {why}, so it runs only when the environment variable {ENV_FLAG}=1 is "
+            f"set (for example `{ENV_FLAG}=1 ehcflow {command}`). Never set it on a "
+            "council's live system.")
 
 
 class Command(BaseCommand):

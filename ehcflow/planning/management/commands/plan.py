@@ -24,6 +24,7 @@ from ehcflow.planning.estimate import scenario_from_caseload
 
 class Command(BaseCommand):
     help = "Simulate, cost and optimise the recovery of the assessment backlog."
+    requires_system_checks: list[str] = []  # the planner needs no URLs or templates
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, parser_class=argparse.ArgumentParser)

@@ -60,7 +60,7 @@ def summary(name: str, result: ImportResult) -> str:
     line = f"Officers created: {len(officers):,}"
     if officers:
         shown = ", ".join(officers[:10]) + (", …" if len(officers) > 10 else "")
-        line += f" (no staff member had their name or staff id: {shown}; role case officer, " \
-                f"staff id {schema.IMPORTED_STAFF_PREFIX}…)"
+        line += (f" ({shown}): no staff member had their name or staff id, so each was added "
+                 f"as a case officer with staff id {schema.IMPORTED_STAFF_PREFIX}<name>")
     lines.append(line)
     return "\n".join(lines)

@@ -1,0 +1,137 @@
+"""The dashboards, the lists behind their figures and the board pack download. Thin views:
+`dashboards` builds the pages, `drilldown` the lists, `boardpack` the files; access decides.
+
+Dashboards are for the people who look after the whole service's performance: heads of
+service, team managers and analysts (`Action.VIEW_CASELOADS`); the board pack is an export and
+needs `Action.EXPORT` too. A list of cases shows only the cases the user may see, and writes
+one entry in the access log per list shown.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from ehcflow.casework.models import RecordAccess
+from ehcflow.insight import boardpack, dashboards, drilldown, figures
+from ehcflow.insight.dashboards import Query
+from ehcflow.insight.forms import DashboardForm
+from ehcflow.people.access import Action, may
+
+log = logging.getLogger(__name__)
+PAGE_SIZE = 50
+
+
+def _require(http_request: HttpRequest, *actions: Action) -> None:
+    if not all(may(http_request.user, action) for action in actions):
+        log.warning("refused insight page %s for user %s", http_request.path,
+                    http_request.user.pk)
+        raise PermissionDenied
+
+
+def _query(http_request: HttpRequest) -> tuple[DashboardForm, Query | None]:
+    first = figures.first_request_date()
+    form = DashboardForm(http_request.GET, first=first)
+    if not form.is_valid() or first is None:
+        return form, None
+    return form, Query(as_of=form.cleaned_data["as_of"], period_key=form.cleaned_data["period"],
+                       first=first)
+
+
+def _nav(query: Query | None) -> list[dict[str, Any]]:
+    from urllib.parse import urlencode
+
+    params = f"?{urlencode(query.params())}" if query else ""
+    return [{"key": key, "label": label, "url": reverse(f"insight:{key}") + params}
+            for key, (label, _) in dashboards.BUILDERS.items()]
+
+
+@login_required
+@require_GET
+def dashboard(http_request: HttpRequest, key: str = "overview") -> HttpResponse:
+    _require(http_request, Action.VIEW_CASELOADS)
+    if key not in dashboards.BUILDERS:
+        raise Http404("No such dashboard")
+    form, query = _query(http_request)
+    page = dashboards.build(key, query) if query is not None else None
+    context = {
+        "form": form, "query": query, "page": page, "current": key, "nav": _nav(query),
+        "charts": [(chart, chart.svg()) for chart in page.all_charts()] if page else [],
+        "can_export": may(http_request.user, Action.EXPORT),
+        "period_choices": list(dashboards.PERIODS.items()),
+    }
+    return render(http_request, "insight/dashboard.html", context)
+
+
+def _date(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise drilldown.BadDrilldown(f"'{name}' must be a date like 2023-07-31.") from None
+
+
+@login_required
+@require_GET
+def cases(http_request: HttpRequest) -> HttpResponse:
+    """The cases behind a figure, as this user may see them; one access-log entry per list."""
+    _require(http_request, Action.VIEW_CASELOADS)
+    get = http_request.GET
+    measure = get.get("measure", "")
+    try:
+        as_of = _date(get.get("as_of"), "as_of")
+        if as_of is None:
+            raise drilldown.BadDrilldown("The list needs the as-of date of the figure.")
+        params = drilldown.Params(
+            as_of=as_of, start=_date(get.get("from"), "from"), end=_date(get.get("to"), "to"),
+            on=_date(get.get("on"), "on"),
+            extra={k: get.get(k, "") for k in ("source", "band", "step", "type", "status",
+                                                "year", "transfer")},
+        )
+        found = drilldown.resolve(measure, params, http_request.user)
+    except drilldown.BadDrilldown as error:
+        return render(http_request, "insight/cases.html", {"error": str(error)}, status=400)
+    page = Paginator(found.rows, PAGE_SIZE).get_page(get.get("page"))
+    RecordAccess.objects.create(user=http_request.user, kind=RecordAccess.Kind.VIEW,
+                                page=f"insight:{measure}"[:80])
+    keep = get.copy()
+    keep.pop("page", None)
+    context = {
+        "list": found, "page_obj": page, "rows": list(page.object_list),
+        "visible": page.paginator.count, "as_of": as_of, "query_string": keep.urlencode(),
+        "personal": may(http_request.user, Action.VIEW_PERSONAL),
+        "back": reverse("insight:overview") + f"?as_of={as_of.isoformat()}",
+    }
+    return render(http_request, "insight/cases.html", context)
+
+
+@login_required
+@require_GET
+def board_pack(http_request: HttpRequest, fmt: str) -> HttpResponse:
+    """The board pack as PDF or Excel, for the as-of date (needs Action.EXPORT too)."""
+    _require(http_request, Action.VIEW_CASELOADS, Action.EXPORT)
+    if fmt not in boardpack.FORMATS:
+        raise Http404("No such format")
+    form, query = _query(http_request)
+    if query is None:
+        context = {"form": form, "query": None, "page": None, "current": "overview",
+                   "nav": _nav(None), "charts": [], "can_export": True,
+                   "period_choices": list(dashboards.PERIODS.items())}
+        return render(http_request, "insight/dashboard.html", context, status=400)
+    content = boardpack.render(boardpack.build(as_of=query.as_of), fmt)
+    RecordAccess.objects.create(user=http_request.user, kind=RecordAccess.Kind.EXPORT,
+                                page=f"insight:board-pack.{fmt}")
+    response = HttpResponse(content, content_type=boardpack.FORMATS[fmt])
+    response["Content-Disposition"] = (
+        f'attachment; filename="board-pack-{query.as_of.isoformat()}.{fmt}"')
+    return response

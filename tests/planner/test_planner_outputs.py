@@ -1,0 +1,152 @@
+"""Summaries, CSV, the command functions and the optimiser."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import tomli_w
+from planner_fixtures import small_mapping
+
+from ehcflow.planner.cli import optimise_command, run_command
+from ehcflow.planner.engine import simulate
+from ehcflow.planner.metrics import MONTHLY_MEASURES, clearing_stats, to_csv
+from ehcflow.planner.optimise import load_options, optimise, parse_options
+from ehcflow.planner.scenario import ScenarioError, parse_scenario
+
+
+def write(tmp_path: Path, name: str, data: dict[str, Any]) -> Path:
+    p = tmp_path / name
+    p.write_text(tomli_w.dumps(data), encoding="utf-8")
+    return p
+
+
+def test_summary_has_every_measure_for_every_month(small: dict[str, Any]) -> None:
+    s = parse_scenario(small)
+    summary = simulate(s, replications=20).summary()
+    assert [m["month"] for m in summary["months"]][:3] == ["2024-01", "2024-02", "2024-03"]
+    assert summary["months"][0]["end"] == "2024-01-31"
+    for row in summary["months"]:
+        for name in MONTHLY_MEASURES:
+            assert set(row[name]) == {"mean", "p10", "p50", "p90"}
+    assert summary["replications"] == 20 and summary["seed"] == 7
+    assert set(summary["clearing_month"]) == {"p10", "p50", "p90", "never"}
+    json.dumps(summary, allow_nan=False)  # JSON-ready: no NaN anywhere
+
+
+def test_clearing_month_percentiles_are_months_a_replication_cleared_in() -> None:
+    months = np.array([3, 4, 4, 5, np.nan, 9, np.nan, 4, 6, 7])
+    assert clearing_stats(months) == {"p10": 3, "p50": 4, "p90": 9, "never": 0.2}
+    assert clearing_stats(np.array([np.nan])) == {"p10": None, "p50": None, "p90": None,
+                                                  "never": 1.0}
+
+
+def test_csv_is_one_row_per_month_measure_and_statistic(small: dict[str, Any]) -> None:
+    summary = simulate(parse_scenario(small), replications=10).summary()
+    rows = list(csv.DictReader(io.StringIO(to_csv(summary))))
+    assert len(rows) == 9 * len(MONTHLY_MEASURES) * 4 + 4 + 4
+    first = rows[0]
+    assert (first["month"], first["measure"], first["statistic"]) == ("2024-01", "open", "mean")
+    assert float(first["value"]) == summary["months"][0]["open"]["mean"]
+
+
+def test_run_command_in_each_format(tmp_path: Path, small: dict[str, Any]) -> None:
+    path = write(tmp_path, "s.toml", small)
+    text = run_command(path, replications=10, seed=1)
+    assert "2024-09" in text and "Total staff cost: £" in text
+    data = json.loads(run_command(path, replications=10, seed=1, fmt="json"))
+    assert data["replications"] == 10 and data["seed"] == 1
+    assert run_command(path, replications=10, seed=1, fmt="csv").startswith(
+        "month,measure,statistic,value\n"
+    )
+
+
+def test_run_command_reports_every_problem(tmp_path: Path, small: dict[str, Any]) -> None:
+    small["months"] = 600
+    small["staff"][0]["count"] = -1
+    with pytest.raises(ScenarioError) as exc:
+        run_command(write(tmp_path, "bad.toml", small))
+    assert len(exc.value.problems) == 2
+    assert "staff[0].count: must be a whole number ≥ 0, got -1" in str(exc.value)
+
+
+def options_mapping() -> dict[str, Any]:
+    return {
+        "screening_replications": 30,
+        "replications": 60,
+        "seed": 4,
+        "constraints": {"clear_by": 6, "probability": 0.8},
+        "option": [
+            {"name": "extra officers", "role": "case_officer", "count": [0, 1, 2],
+             "months": [3, 6], "hours_per_week": 30, "serves": "overdue",
+             "cost_per_year": 50000},
+            {"name": "locum EPs", "role": "educational_psychologist",
+             "count": {"min": 0, "max": 2, "step": 1}, "months": [6], "hours_per_week": 30,
+             "day_rate": 600, "days_per_week": 5},
+        ],
+    }
+
+
+def test_the_example_options_load() -> None:
+    root = Path(__file__).resolve().parents[2]
+    o = load_options(root / "examples" / "options.toml")
+    assert [opt.counts for opt in o.options] == [(0, 2, 4), (0, 3, 6, 9)]
+    assert o.constraints.clear_by == "2024-10" and o.constraints.probability == 0.8
+
+
+def test_bad_options_are_named() -> None:
+    m = options_mapping()
+    m["option"][0]["count"] = {"min": 3, "max": 1}
+    m["option"][1]["serves"] = "late"
+    m["constraints"]["probability"] = 1.5
+    with pytest.raises(ScenarioError) as exc:
+        parse_options(m)
+    assert exc.value.problems == [
+        "constraints.probability: must be a probability from 0 to 1, got 1.5",
+        "option[0].count.max: must be ≥ min (3), got 1",
+        "option[1].serves: must be one of 'all', 'overdue', 'in_time', got 'late'",
+    ]
+
+
+def test_optimise_finds_the_cheapest_feasible_combination() -> None:
+    base_map = small_mapping()
+    base_map["staff"] = base_map["staff"][:1] + base_map["staff"][2:3]  # staff in post only
+    base_map["cleared_at"] = 3
+    base = parse_scenario(base_map)
+    options = parse_options(options_mapping())
+    result = optimise(base, options)
+    assert result.combinations == 15  # (1 + 2 counts × 2 durations) × (1 + 2 counts)
+    best = result.cheapest
+    assert best is not None and best.confirmed and best.feasible_share >= 0.8
+    # nothing cheaper that was simulated met the target with the full replications
+    for e in result.evaluated:
+        if e.confirmed and e.cost < best.cost:
+            assert e.feasible_share < 0.8
+    # the frontier is cheapest first and clears no later as it costs more
+    costs = [e.cost for e in result.frontier]
+    assert costs == sorted(costs)
+    p80 = [e.clear_p80 or 99 for e in result.frontier]
+    assert p80 == sorted(p80, reverse=True)
+    data = result.to_dict()
+    assert data["cheapest"]["confirmed"] is True
+    assert data["simulated"] + data["pruned_by_fluid_bound"] + data["pruned_as_dominated"] + data[
+        "skipped_as_dearer"] == 15
+
+
+def test_optimise_command_text(tmp_path: Path) -> None:
+    base_map = small_mapping()
+    base_map["staff"] = base_map["staff"][:1] + base_map["staff"][2:3]
+    base_map["cleared_at"] = 3
+    spath = write(tmp_path, "base.toml", base_map)
+    m = options_mapping()
+    m["option"] = m["option"][:1]
+    opath = write(tmp_path, "options.toml", m)
+    text = optimise_command(spath, opath)
+    assert "Frontier" in text
+    assert tomllib.loads(tomli_w.dumps(m))  # the options file itself is valid TOML
