@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -227,15 +228,24 @@ def write(authority: Authority) -> dict[str, int]:
                 "phase_transfer_due": rv.phase_transfer_due,
                 "created_at": _at(rv.scheduled_on, 240, now), "updated_at": _at(last, 240, now)})
     insert(AnnualReview, reviews)
-    insert(CaseEvent, [
-        {"public_id": new_id(), "child_id": child_of[e.child],
-         "request_id": request_of[e.request] if e.request is not None else None,
-         "plan_id": plan_of[e.plan] if e.plan is not None else None,
-         "occurred_at": _at(e.effective_date, 20 * e.order + e.child % 17, now),
-         "effective_date": e.effective_date, "actor_id": None, "actor_name": e.actor_name,
-         "action": e.action, "description": e.description, "reason": e.reason,
-         "changes": e.changes}
-        for e in authority.events])
+    # Each day's events spread over the working day (9:00 to 17:00) in their order, so that
+    # `occurred_at` runs the same way as the ids and the legal order of the steps.
+    per_day = Counter(e.effective_date for e in authority.events)
+    seen: Counter[date] = Counter()
+    events = []
+    for e in authority.events:
+        seconds = 8 * 3600 * seen[e.effective_date] // per_day[e.effective_date]
+        seen[e.effective_date] += 1
+        events.append({
+            "public_id": new_id(), "child_id": child_of[e.child],
+            "request_id": request_of[e.request] if e.request is not None else None,
+            "plan_id": plan_of[e.plan] if e.plan is not None else None,
+            "occurred_at": min(datetime.combine(e.effective_date, time(9, 0), tzinfo=LONDON)
+                               + timedelta(seconds=seconds), now),
+            "effective_date": e.effective_date, "actor_id": None, "actor_name": e.actor_name,
+            "action": e.action, "description": e.description, "reason": e.reason,
+            "changes": e.changes})
+    insert(CaseEvent, events)
     return {
         "teams": len(authority.teams), "staff": len(authority.staff),
         "institutions": len(authority.institutions), "children": len(authority.children),

@@ -24,6 +24,7 @@ from django.utils import timezone
 from ehcflow.casework import selectors as casework
 from ehcflow.insight import figures
 from ehcflow.insight.models import Snapshot
+from ehcflow.insight.tables import long_date
 from ehcflow.statutory.periods import Period
 
 BACKFILL_DAILY_DAYS = 92  # every day of the last three months; month ends before that
@@ -39,8 +40,9 @@ def check_as_of(as_of: date) -> date:
     if first is None:
         raise NoData("There are no requests on record yet, so there are no figures to show.")
     if as_of < first:
-        raise NoData(f"There are no figures for {as_of:%-d %B %Y}: the first request on record "
-                     f"was received on {first:%-d %B %Y}. Choose that date or a later one.")
+        raise NoData(f"There are no figures for {long_date(as_of)}: the first request on "
+                     f"record was received on {long_date(first)}. Choose that date or a later "
+                     "one.")
     return first
 
 

@@ -26,6 +26,7 @@ from ehcflow.insight import boardpack, dashboards, drilldown, figures
 from ehcflow.insight.dashboards import Query
 from ehcflow.insight.forms import DashboardForm
 from ehcflow.people.access import Action, may
+from ehcflow.people.models import User
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 50
@@ -36,6 +37,13 @@ def _require(http_request: HttpRequest, *actions: Action) -> None:
         log.warning("refused insight page %s for user %s", http_request.path,
                     http_request.user.pk)
         raise PermissionDenied
+
+
+def _log(http_request: HttpRequest, kind: str, page: str) -> None:
+    """One access-log entry for a list or an export (no child: it is about many)."""
+    user = http_request.user
+    assert isinstance(user, User)
+    RecordAccess.objects.create(user=user, kind=kind, page=page[:80])
 
 
 def _query(http_request: HttpRequest) -> tuple[DashboardForm, Query | None]:
@@ -102,8 +110,7 @@ def cases(http_request: HttpRequest) -> HttpResponse:
     except drilldown.BadDrilldown as error:
         return render(http_request, "insight/cases.html", {"error": str(error)}, status=400)
     page = Paginator(found.rows, PAGE_SIZE).get_page(get.get("page"))
-    RecordAccess.objects.create(user=http_request.user, kind=RecordAccess.Kind.VIEW,
-                                page=f"insight:{measure}"[:80])
+    _log(http_request, RecordAccess.Kind.VIEW, f"insight:{measure}")
     keep = get.copy()
     keep.pop("page", None)
     context = {
@@ -129,8 +136,7 @@ def board_pack(http_request: HttpRequest, fmt: str) -> HttpResponse:
                    "period_choices": list(dashboards.PERIODS.items())}
         return render(http_request, "insight/dashboard.html", context, status=400)
     content = boardpack.render(boardpack.build(as_of=query.as_of), fmt)
-    RecordAccess.objects.create(user=http_request.user, kind=RecordAccess.Kind.EXPORT,
-                                page=f"insight:board-pack.{fmt}")
+    _log(http_request, RecordAccess.Kind.EXPORT, f"insight:board-pack.{fmt}")
     response = HttpResponse(content, content_type=boardpack.FORMATS[fmt])
     response["Content-Disposition"] = (
         f'attachment; filename="board-pack-{query.as_of.isoformat()}.{fmt}"')

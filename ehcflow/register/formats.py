@@ -82,6 +82,13 @@ class RegisterSource:
     path: Path
     kind: str  # "csv" or "xlsx"; "none" when the file was refused before reading
     problems: list[Problem] = field(default_factory=list)
+    #: True when reading stopped before the end of the file (the rows read are not all of it)
+    stopped: bool = False
+
+    def stop(self, row: int, message: str) -> None:
+        """Record a problem that ends the reading."""
+        self.problems.append(Problem(row, "-", message))
+        self.stopped = True
 
     def __iter__(self) -> Iterator[RawRow]:
         if self.kind not in ("csv", "xlsx"):
@@ -89,10 +96,9 @@ class RegisterSource:
         reader = _csv_rows if self.kind == "csv" else _xlsx_rows
         for raw in reader(self):
             if raw.number > schema.MAX_ROWS + 1:
-                self.problems.append(Problem(
-                    raw.number, "-",
-                    f"the file has more than {schema.MAX_ROWS:,} rows of data, the most one "
-                    "import takes: split it into smaller files and import each"))
+                self.stop(raw.number,
+                          f"the file has more than {schema.MAX_ROWS:,} rows of data, the most "
+                          "one import takes: split it into smaller files and import each")
                 return
             yield raw
 
@@ -110,16 +116,16 @@ def open_register(path: Path) -> RegisterSource:
         with path.open("rb") as handle:
             head = handle.read(8)
     except OSError as error:
-        source.problems.append(Problem(1, "-", f"cannot read the file: {error.strerror}"))
-        return _empty(source)
+        source.stop(1, f"cannot read the file: {error.strerror}")
+        return _refused(source)
     problem = _format_problem(suffix, kind, head)
     if problem:
-        source.problems.append(Problem(1, "-", problem))
-        return _empty(source)
+        source.stop(1, problem)
+        return _refused(source)
     return source
 
 
-def _empty(source: RegisterSource) -> RegisterSource:
+def _refused(source: RegisterSource) -> RegisterSource:
     source.kind = "none"
     return source
 
@@ -167,12 +173,11 @@ def _csv_rows(source: RegisterSource) -> Iterator[RawRow]:
             for number, record in enumerate(csv.reader(text, strict=True), start=1):
                 yield RawRow(number, tuple(record))
     except csv.Error as error:
-        source.problems.append(Problem(
-            number + 1, "-", f"the CSV is malformed here ({error}): a cell that contains a "
-            "comma, a quote or a line break must be wrapped in double quotes, with any quote "
-            "inside it doubled"))
+        source.stop(number + 1, f"the CSV is malformed here ({error}): a cell that contains "
+                    "a comma, a quote or a line break must be wrapped in double quotes, with "
+                    "any quote inside it doubled")
     except (OSError, UnicodeError) as error:
-        source.problems.append(Problem(number + 1, "-", f"cannot read the file: {error}"))
+        source.stop(number + 1, f"cannot read the file: {error}")
 
 
 _CHUNK = 1 << 20
@@ -226,7 +231,7 @@ def _scan_csv_bytes(source: RegisterSource) -> bool:
 
 
 def _fail(source: RegisterSource, row: int, message: str) -> bool:
-    source.problems.append(Problem(row, "-", message))
+    source.stop(row, message)
     return False
 
 
@@ -254,14 +259,13 @@ def _xlsx_rows(source: RegisterSource) -> Iterator[RawRow]:
     try:
         workbook = openpyxl.load_workbook(source.path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
-        source.problems.append(Problem(1, "-", "the file is not a readable Excel workbook "
-                                       f"({type(error).__name__}): save it again from Excel "
-                                       "as .xlsx"))
+        source.stop(1, f"the file is not a readable Excel workbook ({type(error).__name__}): "
+                    "save it again from Excel as .xlsx")
         return
     try:
         sheets = workbook.worksheets
         if not sheets:
-            source.problems.append(Problem(1, "-", "the workbook has no worksheet"))
+            source.stop(1, "the workbook has no worksheet")
             return
         sheet = sheets[0]
         header: tuple[Cell, ...] = ()
@@ -272,9 +276,8 @@ def _xlsx_rows(source: RegisterSource) -> Iterator[RawRow]:
                 source.problems.extend(_sheet_structure_problems(sheet, header))
             yield RawRow(number, tuple(cells))
     except Exception as error:
-        source.problems.append(Problem(1, "-", "the workbook could not be read to the end "
-                                       f"({type(error).__name__}): save it again from Excel "
-                                       "as .xlsx"))
+        source.stop(1, f"the workbook could not be read to the end ({type(error).__name__}): "
+                    "save it again from Excel as .xlsx")
     finally:
         workbook.close()
 

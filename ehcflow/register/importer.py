@@ -139,9 +139,12 @@ def import_register(path: Path, *, dry_run: bool = False, ignore_unknown_columns
     problems = list(checked.problems)
     checked_at = time.perf_counter()
     result.timings["read_and_check"] = checked_at - started
+    # A file the reader could not read to the end (wrong encoding, too many rows, damaged)
+    # is refused as it is: checking part of it against the database would tell nothing.
+    readable = checked.header is not None and not source.stopped
     with transaction.atomic():
         plan = _Plan(checked.rows, today=today, actor_name=schema.actor_name(path.name))
-        if checked.header is not None:
+        if readable:
             plan.prepare()
             problems.extend(plan.problems)
         prepared_at = time.perf_counter()

@@ -11,5 +11,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("insight/", include("ehcflow.insight.urls")),
+    path("planning/", include("ehcflow.planning.urls")),
     path("", include("ehcflow.casework.urls")),
 ]
