@@ -126,9 +126,9 @@ def scenario_from_caseload(*, as_of: date, months: int = 24, replications: int =
     for adviser_type, name in EXTERNAL_ADVICE.items():
         rows = advice_rows.filter(adviser_type=adviser_type)
         asked = rows.values("request_id").distinct().count()
-        delays = [(r.received_on - r.requested_on).days
-                  for r in rows.filter(received_on__isnull=False).only("requested_on",
-                                                                        "received_on")]
+        delays = [(received - requested).days for requested, received in
+                  rows.filter(received_on__isnull=False).values_list("requested_on",
+                                                                     "received_on")]
         delay = _quantiles(delays)
         if asked == 0 or delay is None:
             continue

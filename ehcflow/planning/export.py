@@ -59,8 +59,8 @@ def workbook(name: str, scenario: Scenario, summary: dict[str, Any], toml: str) 
     costs.append(["", clearing["p10"], clearing["p50"], clearing["p90"], clearing["never"]])
 
     source = book.create_sheet("Scenario")
-    for line in toml.splitlines():
-        source.append([line])
+    for text in toml.splitlines():
+        source.append([text])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -39,12 +39,21 @@ def cost_table(scenario: Scenario) -> tuple[list[CostLine], float]:
     return lines, round(sum(line.cost for line in lines), 2)
 
 
-def fan_series(summary: dict[str, Any], measure: str) -> dict[str, list[float | None]]:
+@dataclass(frozen=True)
+class Fan:
     """p10, p50 and p90 of a monthly measure, for a fan chart and its table."""
+
+    labels: list[str]
+    p10: list[float | None]
+    p50: list[float | None]
+    p90: list[float | None]
+
+
+def fan_series(summary: dict[str, Any], measure: str) -> Fan:
     months = summary["months"]
-    return {
-        "labels": [m["month"] for m in months],
-        "p10": [m[measure]["p10"] for m in months],
-        "p50": [m[measure]["p50"] for m in months],
-        "p90": [m[measure]["p90"] for m in months],
-    }
+    return Fan(
+        labels=[m["month"] for m in months],
+        p10=[m[measure]["p10"] for m in months],
+        p50=[m[measure]["p50"] for m in months],
+        p90=[m[measure]["p90"] for m in months],
+    )

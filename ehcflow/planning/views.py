@@ -86,10 +86,9 @@ def _charts(summary: dict[str, Any]) -> list[dict[str, Any]]:
         series = fan_series(summary, key)
         charts.append({
             "key": key, "title": title,
-            "svg": fan_svg(key, title, series["labels"], series["p10"], series["p50"],
-                           series["p90"], y_label=y_label, percent=percent),
-            "rows": list(zip(series["labels"], series["p10"], series["p50"], series["p90"],
-                             strict=True)),
+            "svg": fan_svg(key, title, series.labels, series.p10, series.p50, series.p90,
+                           y_label=y_label, percent=percent),
+            "rows": list(zip(series.labels, series.p10, series.p50, series.p90, strict=True)),
         })
     return charts
 

@@ -100,8 +100,9 @@ class Header:
     unnamed: frozenset[int] = frozenset()
     width: int = 0
 
-    @property
+    @cached_property
     def supplied(self) -> frozenset[str]:
+        """The known columns the file has (one set, shared by every row)."""
         return frozenset(self.positions)
 
     @cached_property

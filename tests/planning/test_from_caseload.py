@@ -82,7 +82,7 @@ def test_bad_arguments_are_explained(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="is not a date"):
         call_command("plan", "from-caseload", "--as-of", "31/07/2023", "--out",
                      str(tmp_path / "x.toml"))
-    with pytest.raises(CommandError, match="write the scenario to a .toml file"):
+    with pytest.raises(CommandError, match=r"write the scenario to a \.toml file"):
         call_command("plan", "from-caseload", "--as-of", "2023-07-31", "--out",
                      str(tmp_path / "x.txt"))
     with pytest.raises(CommandError, match="no such scenario file"):

@@ -27,7 +27,8 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []  # the planner needs no URLs or templates
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True, parser_class=argparse.ArgumentParser)
+        sub = parser.add_subparsers(dest="action", required=True,
+                                    parser_class=argparse.ArgumentParser)
         run = sub.add_parser("run", help="simulate a scenario")
         run.add_argument("scenario")
         run.add_argument("--replications", type=int)
