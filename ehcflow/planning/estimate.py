@@ -128,7 +128,8 @@ def scenario_from_caseload(*, as_of: date, months: int = 24, replications: int =
         asked = rows.values("request_id").distinct().count()
         delays = [(received - requested).days for requested, received in
                   rows.filter(received_on__isnull=False).values_list("requested_on",
-                                                                     "received_on")]
+                                                                     "received_on")
+                  if received is not None]
         delay = _quantiles(delays)
         if asked == 0 or delay is None:
             continue
