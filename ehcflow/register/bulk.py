@@ -101,7 +101,7 @@ class Inserter:
     def insert(self, values: Iterable[Sequence[DBValue]]) -> None:
         """Insert the rows (each a sequence of the given fields' values)."""
         columns = ", ".join(self.columns)
-        with connection.cursor() as cursor:
+        with connection.cursor() as cursor, connection.wrap_database_errors:
             if connection.vendor == "postgresql":
                 raw = cursor.cursor  # the psycopg cursor under Django's wrapper
                 with raw.copy(f"COPY {self.table} ({columns}) FROM STDIN") as copy:

@@ -8,38 +8,46 @@ history)."
 `import_register()` does it in three steps:
 
 1. read and check the whole file without the database (`formats`, `validation`);
-2. in one transaction, look up what ehcflow already holds — people, requests, staff, and for
-   a changed request its advice, comments, exceptions and plan — with a fixed number of
-   queries per 5,000 rows, and check the file against it;
-3. if there is no problem at all, write everything in that same transaction with bulk
-   inserts and updates; otherwise raise `ImportRejected` with every problem, sorted by row.
+2. in one transaction, look up what ehcflow already holds (people, requests and their
+   exceptions, staff; and for a changed request its advice, comments and plan) with a fixed
+   number of queries per 5,000 rows, locking the requests it may change (PostgreSQL), and
+   check the file against it;
+3. if there is no problem at all, write everything in that same transaction; otherwise raise
+   `ImportRejected` with every problem, sorted by row and column.
 
-Writes skip the one-step services of `casework.services` on purpose: a register describes
-requests whose steps have all happened already, and a migration of 40,000 requests must take
-seconds, not an hour of per-row transactions. The importer keeps the same invariants the
-services keep: the stage is `services.derive_stage`, an exception sets `week20_exception`,
-a final plan has its `EHCPlan`, and every created or changed request gets a `CaseEvent` in the
-same transaction.
+New rows are written by `bulk` (PostgreSQL `COPY`, SQLite `executemany`), changed rows by the
+ORM's `bulk_update`; neither goes through the one-step services of `casework.services` on
+purpose: a register describes requests whose steps have all happened already, and a
+migration of 40,000 requests must take seconds, not an hour of per-row transactions. The
+importer keeps the invariants the services keep: the stage is `services.derive_stage`, an
+exception sets `week20_exception`, a final date has its `EHCPlan` (next review a year on,
+`clock.next_review_due`), closing as moved away sets `exported`, a change bumps `version`
+(so a page open on the request sees it changed), and every created or changed request gets
+one `CaseEvent` in the same transaction.
 
 Interpretations of the spec made here:
 
 - New row: a `Child` is created for an unknown `person_id` (names blank); the request is
-  initial; `exception` becomes a `StatutoryException` from the request date with no end;
-  `final_date` creates the plan; one `request_imported` event holds the row.
+  initial; `exception` becomes a `StatutoryException` from the request date with no end and
+  the note "imported from the request register"; `final_date` creates the plan; one
+  `request_imported` event (dated the request date) holds the row.
 - A `person_id` already in ehcflow must have the file's date of birth; an existing
   `case_ref` must be an initial request of the same person (a request cannot move to another
   child: its history is the child's). A re-assessment's `case_ref` is refused.
 - Changed row: the request, its exception and its plan follow the row; one
-  `request_updated_by_import` event holds `{column: [before, after]}`. What the register
-  cannot describe is never destroyed: a final plan cannot be removed, and neither can an
-  exception recorded in ehcflow itself; a change that would put a step before what ehcflow
-  holds (advice requested before the decision to assess, comments before the draft, a
-  review before the plan) is an error.
+  `request_updated_by_import` event (dated today) holds `{column: [before, after]}`. What the
+  register cannot describe is never destroyed: a final plan cannot be removed, nor an
+  exception recorded in ehcflow itself; a change that would put a step out of order with
+  what ehcflow holds (advice requested before the decision to assess, comments on the draft
+  before the draft, an exception before the request, a reviewed plan's date) is an error.
 - The register shows a request's first exception (by start date); changing the code changes
   that exception's reason; emptying it removes the exceptions the importer made.
+- An optional column left out of the file leaves that value of existing requests alone.
 - `officer` is matched to a `StaffMember` by staff id, else by exact name; a name shared by
   two staff members is an error (write the staff id). An unknown officer is created as a
   case officer with staff id "IMP-" + the name's slug, starting on their earliest request.
+- A clash with a concurrent change (another import creating the same child) rolls back and
+  raises `ImportConflict`, never an `IntegrityError`.
 """
 
 from __future__ import annotations
@@ -53,7 +61,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Min
 from django.utils import timezone
 from django.utils.text import slugify
@@ -94,6 +102,9 @@ REQUEST_FIELDS: dict[str, str] = {
 }
 _COMPARED = (*REQUEST_FIELDS, "exception")
 
+
+class ImportConflict(Exception):
+    """Someone else changed the same records while the file was being imported."""
 
 
 class ImportRejected(Exception):
@@ -158,7 +169,14 @@ def import_register(path: Path, *, dry_run: bool = False, ignore_unknown_columns
         result.children_created = len(plan.new_children)
         result.officers_created = sorted(plan.new_officers)
         if not dry_run:
-            plan.apply()
+            try:
+                plan.apply()
+            except IntegrityError as error:
+                # the file was checked against the database at the start of this transaction;
+                # a clash now is a concurrent change (another import, an officer's edit)
+                raise ImportConflict(
+                    "the records changed while the file was being imported (another import or "
+                    "an officer's edit): nothing was changed; import the file again") from error
         result.timings["write"] = time.perf_counter() - prepared_at
     return result
 
@@ -594,7 +612,6 @@ class _Plan:
                                   _shown(change.diff[column][1])] for column in columns},
             ))
         CaseEvent.objects.bulk_create(events, batch_size=BATCH)
-
 
 
 @cache

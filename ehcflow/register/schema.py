@@ -42,8 +42,10 @@ CODES: Final[dict[str, tuple[str, ...]]] = {
     "request_source": ("parent", "young_person", "school", "health", "social_care", "other"),
     "decision": ("assess", "not_assess"),
     "outcome": ("plan", "no_plan"),
+    # The spec's four, then the two the casework also records (reg 10(4)(b); SI 2020/471), so
+    # that every request ehcflow exports imports again (docs/decisions/0006).
     "exception": ("school_closure", "personal_circumstances", "absent_from_area",
-                  "missed_appointment"),
+                  "missed_appointment", "early_years_closure", "coronavirus"),
     "closed_reason": ("withdrawn", "moved_away", "other"),
 }
 

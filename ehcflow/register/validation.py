@@ -73,19 +73,6 @@ class RegisterRow:
         result: Value = getattr(self, column)
         return result
 
-    def values(self) -> dict[str, Value]:
-        """The row's values by column, in spec order."""
-        return {column: getattr(self, column) for column in schema.COLUMNS}
-
-
-def as_text(value: Value) -> str | None:
-    """A value as the register writes it: ISO date, code or text; None when empty."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
 
 _DATE, _CODE, _TEXT = 0, 1, 2
 
@@ -315,28 +302,6 @@ def _register_row(number: int, values: dict[str, Value], supplied: frozenset[str
     row = RegisterRow(number, *(values[column] for column in schema.COLUMNS))  # type: ignore[arg-type]
     row.supplied = supplied
     return row
-
-
-def parse_cell(column: str, cell: Cell) -> tuple[Value, str | None]:
-    """A cell's value for `column`, or the message saying why it is not one."""
-    if column in schema.DATE_COLUMNS:
-        parsed, message = parse_date(cell)
-        if message is None and parsed is None and column in schema.REQUIRED:
-            return None, "a date is required"
-        return parsed, message
-    text, message = _text(cell)
-    if message is not None:
-        return None, message
-    if not text:
-        if column in schema.REQUIRED:
-            return "", "a value is required"
-        return "", None
-    if column in schema.CODES:
-        if text in _ALLOWED[column]:
-            return text, None
-        return None, _code_message(column, text)
-    problem = _text_message(column, text)
-    return (None, problem) if problem else (text, None)
 
 
 def _text_message(column: str, text: str) -> str | None:

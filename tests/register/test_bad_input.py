@@ -71,7 +71,7 @@ def test_it_reports_every_problem_in_a_file_with_many(fixture: Callable[[str], P
         "19:decision_date: '2023-13-01' is not a real date: there is no month 13",
         # row 20 is blank and skipped, as a spreadsheet's empty rows are
         "21:exception: 'covid' is not one of: school_closure, personal_circumstances, "
-        "absent_from_area, missed_appointment",
+        "absent_from_area, missed_appointment, early_years_closure, coronavirus",
         "21:closed_date: a date is required when closed_reason is given",
     ]]
 

@@ -517,3 +517,22 @@ def test_the_console_script_takes_the_hyphenated_name() -> None:
     assert command_name(["ehcflow", "import-requests", "x.csv", "--dry-run"]) == [
         "ehcflow", "import_requests", "x.csv", "--dry-run"]
     assert command_name(["ehcflow", "export-requests", "x.csv"])[1] == "export_requests"
+
+
+def test_a_clash_with_a_concurrent_change_is_reported_and_rolled_back(
+    tmp_path: Path, child: Child, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another process created the same child between the checks and the writes."""
+    from ehcflow.register import importer
+
+    monkeypatch.setattr(importer._Plan, "_load_people", lambda self: {})
+    path = write_csv(tmp_path / "race.csv", [
+        register_row(case_ref="EHC-1", person_id="P0001", date_of_birth="2015-03-14",
+                     request_date="2023-01-09", officer="New Officer")])
+    before = table_counts()
+    run = import_file(path)
+    assert (run.status, run.stdout) == (1, "")
+    assert run.stderr == (f"CommandError: {path}: the records changed while the file was being "
+                          "imported (another import or an officer's edit): nothing was changed; "
+                          "import the file again\n")
+    assert table_counts() == before

@@ -12,7 +12,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ehcflow.register import schema
-from ehcflow.register.importer import ImportRejected, ImportResult, import_register
+from ehcflow.register.importer import (
+    ImportConflict,
+    ImportRejected,
+    ImportResult,
+    import_register,
+)
 
 
 class Command(BaseCommand):
@@ -39,6 +44,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{name}: {count:,} problem{'s' if count != 1 else ''} found; nothing was "
                 "changed.", returncode=1) from None
+        except ImportConflict as conflict:
+            raise CommandError(f"{name}: {conflict}", returncode=1) from None
         self.stdout.write(summary(name, result))
 
 
