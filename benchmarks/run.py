@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["bench_register.py", "bench_planner.py"]
+BENCHMARKS = ["bench_register.py", "bench_casework.py", "bench_insight.py", "bench_planner.py"]
 
 
 def main() -> int:
