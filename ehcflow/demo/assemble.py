@@ -273,7 +273,7 @@ def _plan(plan: Plan, today: date, roster: _Roster, events: _Events) -> PlanRow:
                   personal_budget=plan.personal_budget,
                   organised_arrangements=plan.organised_arrangements,
                   residential=plan.residential, work_based_learning=plan.work_based_learning,
-                  needs=list(plan.needs))
+                  needs=list(plan.needs), officer=_holder(plan, today))
     def log(*, on: date, actor: str, action: str, description: str,
             changes: dict[str, Any] | None = None) -> None:
         events.add(child=plan.child, plan=plan.key, on=on, actor=actor, action=action,
@@ -344,6 +344,12 @@ def _plan(plan: Plan, today: date, roster: _Roster, events: _Events) -> PlanRow:
                    description=f"Plan ceased: {label}",
                    changes={"cease_date": cease.isoformat(), "cease_reason": plan.cease_reason})
     return row
+
+
+def _holder(plan: Plan, today: date) -> int | None:
+    """The case officer maintaining the plan on `today` (or when it ceased)."""
+    held = [key for since, key in plan.officers if since <= today]
+    return held[-1] if held else None
 
 
 def _review(review: ReviewRow, today: date) -> ReviewRow:

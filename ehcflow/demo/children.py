@@ -43,10 +43,15 @@ def reception_year(date_of_birth: date) -> int:
 
 
 class ChildMaker:
-    """Makes children in a fixed order; UPN serials count up per school and year."""
+    """Makes children in a fixed order; UPN serials count up per school and year.
 
-    def __init__(self, primaries: list[InstitutionRow]) -> None:
+    A child who has started school by `known_by` (the demo's today) has a UPN on the record;
+    a younger one has SEN2's reason UN1 ("aged under 6 and not yet assigned a UPN").
+    """
+
+    def __init__(self, primaries: list[InstitutionRow], known_by: date) -> None:
         self.primaries = primaries
+        self.known_by = known_by
         self.serials: dict[tuple[int, int], int] = {}
         self.children: list[ChildRow] = []
         self.born: dict[int, date] = {}
@@ -71,16 +76,17 @@ class ChildMaker:
                     f"{units[int(rng.integers(len(units)))]}{units[int(rng.integers(len(units)))]}")
         upn, upn_unknown, uln = "", "", ""
         started = reception_year(date_of_birth)
-        if date(started, 9, 1) <= recorded_on and rng.random() < 0.97:
-            school = self.primaries[int(rng.integers(len(self.primaries)))]
+        at_school = date(started, 9, 1) <= self.known_by
+        school = self.primaries[int(rng.integers(len(self.primaries)))]
+        if at_school and rng.random() < 0.97:
             serial = self.serials.get((school.establishment, started), 0) + 1
             self.serials[(school.establishment, started)] = serial
             upn = make_upn(names.LA_NUMBER, school.establishment, started, serial)
-        elif date(started, 9, 1) > recorded_on:
+        elif not at_school:
             upn_unknown = "UN1"  # under 6 and not yet given a UPN
         else:
             upn_unknown = "UN2" if rng.random() < 0.5 else "UN8"
-        if age_on(date_of_birth, recorded_on) >= 16 and rng.random() < 0.6:
+        if age_on(date_of_birth, self.known_by) >= 16 and rng.random() < 0.6:
             uln = str(int(rng.integers(1_000_000_000, 9_999_999_999)))
         child = ChildRow(
             key=key, person_ref=f"P{100001 + key}", forename=forename, surname=surname,

@@ -20,7 +20,15 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from ehcflow.demo import assemble, paths, plans, schools, targets, timeline, workforce
+from ehcflow.demo import (
+    assemble,
+    caseloads,
+    paths,
+    plans,
+    schools,
+    timeline,
+    workforce,
+)
 from ehcflow.demo.children import AGE_AT_REQUEST, AGE_WITH_PLAN, ChildMaker, pick_index
 from ehcflow.demo.common import add_years_safe, age_on, stream
 from ehcflow.demo.rows import Authority, InstitutionRow
@@ -44,13 +52,13 @@ def generate(seed: int, today: date, scale: float = 1.0) -> Authority:
     teams, people = workforce.build(seed, scale, last_day)
     timelines = timeline.build(seed, last_year, scale)
 
-    maker = ChildMaker(schools.by_kind(institutions, schools.PRIMARY))
+    maker = ChildMaker(schools.by_kind(institutions, schools.PRIMARY), known_by=today)
     edges = plans.boundaries()
     new_first = sum(1 for t in timelines
                     if t.fate is Fate.PLAN and edges[0] < t.exit <= edges[1])
     stock = plans.stock_plans(seed, plans.stock_size(scale, new_first), maker.make, first_key=0)
     request_paths = _request_paths(seed, timelines, maker, institutions, people)
-    paths.allocate(seed, request_paths, people, last_day)
+    caseloads.allocate_requests(seed, request_paths, people, last_day)
 
     all_plans = list(stock)
     for path in sorted((p for p in request_paths if p.final_date is not None),
@@ -62,19 +70,21 @@ def generate(seed: int, today: date, scale: float = 1.0) -> Authority:
             stable_key=("request", path.timeline.index)))
 
     def new_transfer(n: int, on: date) -> plans.Plan:
-        rng = stream(seed, "transfer-in", on.year, on.month, n)
+        # Keyed by day and number: intervals never share a day, so keys never repeat.
+        rng = stream(seed, "transfer-in", on.toordinal(), n)
         age = pick_index(rng, AGE_WITH_PLAN[:23])
         born = add_years_safe(on, -age) - timedelta(days=int(rng.integers(0, 365)))
         child = maker.make(rng, born, on)
         return plans.Plan(key=len(all_plans), child=child.key, date_of_birth=born, request=None,
                           first_issued=on, transferred_in=True,
-                          stable_key=("transfer", on.year, on.month, n))
+                          stable_key=("transfer", on.toordinal(), n))
 
     plans.balance(seed, scale, all_plans, last_day, new_transfer)
     placements = plans.Placements(institutions)
     for plan in all_plans:
         plans.furnish(seed, plan, placements, last_day)
     plans.decide_reviews(seed, all_plans)
+    caseloads.allocate_plans(seed, all_plans, request_paths, people, last_day)
     return assemble.authority(
         seed=seed, today=today, scale=scale, teams=teams, people=people,
         institutions=institutions, children=maker.children, paths=request_paths,
@@ -124,9 +134,3 @@ def _request_paths(seed: int, timelines: list[RequestTimeline], maker: ChildMake
         result.append(path)
     return result
 
-
-def last_year_for(today: date) -> int:
-    return max(today.year, 2025)
-
-
-__all__ = ["EARLIEST_TODAY", "generate", "last_year_for", "targets"]

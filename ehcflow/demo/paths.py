@@ -14,7 +14,6 @@ happened by then.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -32,8 +31,6 @@ from ehcflow.demo.common import (
     working_on_or_before,
 )
 from ehcflow.demo.timeline import Fate, RequestTimeline
-from ehcflow.demo.workforce import Person
-from ehcflow.people.models import Role
 from ehcflow.statutory import clock
 from ehcflow.statutory.exceptions import (
     CORONAVIRUS_END,
@@ -312,59 +309,3 @@ def _plan_path(rng: np.random.Generator, path: Path, t: RequestTimeline, school_
     path.disagreements = _disagreements(rng, final, "assessment", MEDIATION_AFTER_PLAN,
                                         TRIBUNAL_AFTER_PLAN)
     return path
-
-
-def allocate(seed: int, paths: list[Path], people: list[Person], last_day: date) -> None:
-    """Give each request a case officer, and a new one when theirs leaves.
-
-    On arrival a request goes to the officer with the most room: open requests per unit of
-    capacity, where capacity ramps from half to full over a new starter's first 26 weeks
-    (report 000 para 13d: protected caseloads). When an officer leaves, their open requests
-    pass to colleagues the same way; that is a `request_allocated` event.
-    """
-    rng = stream(seed, "allocation")
-    officers = [p for p in people if p.role == Role.CASE_OFFICER]
-    # Each officer's open requests as a heap on their end date, so closing is cheap.
-    load: dict[int, list[tuple[int, int, Path]]] = {p.key: [] for p in officers}
-
-    def open_load(key: int, on: date) -> int:
-        heap, day = load[key], on.toordinal()
-        while heap and heap[0][0] <= day:
-            heapq.heappop(heap)
-        return len(heap)
-
-    def give(key: int, path: Path) -> None:
-        heapq.heappush(load[key], (path.timeline.exit.toordinal(), path.timeline.index, path))
-
-    def choose(on: date, exclude: int | None = None) -> int:
-        best, best_score = officers[0].key, float("inf")
-        soon = on + timedelta(days=14)
-        for p in officers:
-            if p.key == exclude or not p.in_post(on) or (p.end is not None and p.end < soon):
-                continue
-            score = (open_load(p.key, on) + 1) / p.capacity(on) * (1 + 0.15 * rng.random())
-            if score < best_score:
-                best, best_score = p.key, score
-        return best
-
-    def reallocate(day: date, key: int) -> None:
-        handover = working_on_or_after(day + timedelta(days=1))
-        open_load(key, handover)
-        for _, _, path in sorted(load[key], key=lambda item: item[1]):
-            officer = choose(handover, exclude=key)
-            path.allocations.append((handover, officer, "Case officer left the service"))
-            give(officer, path)
-        load[key] = []
-
-    leavers = sorted((p.end, p.key) for p in officers if p.end is not None and p.end <= last_day)
-    leaving = 0
-    for path in sorted(paths, key=lambda q: (q.timeline.received, q.timeline.index)):
-        received = path.timeline.received
-        while leaving < len(leavers) and leavers[leaving][0] < received:
-            reallocate(*leavers[leaving])
-            leaving += 1
-        officer = choose(received)
-        path.allocations.append((received, officer, ""))
-        give(officer, path)
-    for day, key in leavers[leaving:]:
-        reallocate(day, key)

@@ -87,6 +87,7 @@ class Plan:
     settings: list[SettingRow] = field(default_factory=list)
     needs: list[str] = field(default_factory=list)
     reviews: list[ReviewRow] = field(default_factory=list)
+    officers: list[tuple[date, int]] = field(default_factory=list)  # (from, staff key)
 
     def in_force(self, on: date) -> bool:
         return self.first_issued <= on and (self.cease_date is None or self.cease_date > on)

@@ -157,6 +157,7 @@ class PlanRow:
     residential: bool = False
     work_based_learning: bool = False
     next_review_due: date | None = None
+    officer: int | None = None  # staff key: who maintains the plan on `today`
     settings: list[SettingRow] = field(default_factory=list)
     needs: list[str] = field(default_factory=list)
     reviews: list[ReviewRow] = field(default_factory=list)

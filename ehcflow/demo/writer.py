@@ -21,7 +21,7 @@ import hashlib
 import json
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -199,6 +199,7 @@ def write(authority: Authority) -> dict[str, int]:
             "cease_reason": p.cease_reason, "personal_budget": p.personal_budget,
             "organised_arrangements": p.organised_arrangements, "residential": p.residential,
             "work_based_learning": p.work_based_learning, "next_review_due": p.next_review_due,
+            "officer_id": staff_of.get(p.officer) if p.officer is not None else None,
             "created_at": _at(p.first_issued_date, 330, now), "updated_at": _at(last, 450, now)})
     insert(EHCPlan, plan_rows)
     public_plan = _ids(EHCPlan, "public_id")
@@ -233,18 +234,19 @@ def write(authority: Authority) -> dict[str, int]:
     per_day = Counter(e.effective_date for e in authority.events)
     seen: Counter[date] = Counter()
     events = []
-    for e in authority.events:
-        seconds = 8 * 3600 * seen[e.effective_date] // per_day[e.effective_date]
-        seen[e.effective_date] += 1
+    for ev in authority.events:
+        day = ev.effective_date
+        seconds = 8 * 3600 * seen[day] // per_day[day]
+        seen[day] += 1
         events.append({
-            "public_id": new_id(), "child_id": child_of[e.child],
-            "request_id": request_of[e.request] if e.request is not None else None,
-            "plan_id": plan_of[e.plan] if e.plan is not None else None,
-            "occurred_at": min(datetime.combine(e.effective_date, time(9, 0), tzinfo=LONDON)
+            "public_id": new_id(), "child_id": child_of[ev.child],
+            "request_id": request_of[ev.request] if ev.request is not None else None,
+            "plan_id": plan_of[ev.plan] if ev.plan is not None else None,
+            "occurred_at": min(datetime.combine(day, time(9, 0), tzinfo=LONDON)
                                + timedelta(seconds=seconds), now),
-            "effective_date": e.effective_date, "actor_id": None, "actor_name": e.actor_name,
-            "action": e.action, "description": e.description, "reason": e.reason,
-            "changes": e.changes})
+            "effective_date": day, "actor_id": None, "actor_name": ev.actor_name,
+            "action": ev.action, "description": ev.description, "reason": ev.reason,
+            "changes": ev.changes})
     insert(CaseEvent, events)
     return {
         "teams": len(authority.teams), "staff": len(authority.staff),
@@ -254,11 +256,6 @@ def write(authority: Authority) -> dict[str, int]:
         "plans": len(authority.plans), "reviews": len(reviews),
         "events": len(authority.events),
     }
-
-
-def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 # --- a canonical dump, for the determinism test -------------------------------------------
@@ -296,7 +293,8 @@ def canonical_digest() -> str:
             "started_on", "concluded_on", "outcome")),
         ("plans", EHCPlan.objects.values_list(
             "child__person_ref", "request__case_ref", "start_date", "first_issued_date",
-            "transferred_in", "cease_date", "cease_reason", "next_review_due", "public_id")),
+            "transferred_in", "cease_date", "cease_reason", "next_review_due",
+            "officer__staff_ref", "public_id")),
         ("settings", PlanSetting.objects.values_list(
             "plan__public_id", "rank", "institution__urn", "sen_setting", "entry_date",
             "leaving_date")),

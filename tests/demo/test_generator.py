@@ -140,7 +140,9 @@ def test_children_are_invented_with_valid_identifiers(small_authority: Authority
 
 
 def test_requests_go_to_case_officers_in_post(small_authority: Authority) -> None:
-    officers = {s.key: s for s in small_authority.staff if s.role == "case_officer"}
+    # services.request_allocate: a case officer, or a team manager covering a vacancy.
+    officers = {s.key: s for s in small_authority.staff
+                if s.role in ("case_officer", "team_manager")}
     by_request = events_by_request(small_authority)
     for r in small_authority.requests:
         assert r.officer in officers
@@ -184,3 +186,20 @@ def test_the_same_seed_gives_the_same_authority(small_authority: Authority) -> N
     assert again == small_authority
     other = generator.generate(SMALL_SEED + 1, TODAY, SMALL)
     assert other.requests != small_authority.requests
+
+
+def test_every_plan_has_a_case_officer_and_live_plans_one_in_post(
+    small_authority: Authority,
+) -> None:
+    staff = {s.key: s for s in small_authority.staff}
+    officer_of_request = {r.key: r.officer for r in small_authority.requests}
+    for plan in small_authority.plans:
+        assert plan.officer in staff
+        holder = staff[plan.officer]
+        assert holder.role in ("case_officer", "team_manager")
+        if plan.cease_date is None:
+            assert holder.end_date is None, plan.key
+        if plan.request is not None and holder.end_date is None and \
+                staff[officer_of_request[plan.request]].end_date is None:
+            # services.request_issue_final: the plan goes to the request's officer
+            assert plan.officer == officer_of_request[plan.request]

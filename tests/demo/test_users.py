@@ -63,15 +63,14 @@ def test_the_passwords_sign_in_and_are_hashed_with_argon2(loaded: object,
     from ehcflow import settings as project_settings
 
     with override_settings(PASSWORD_HASHERS=project_settings.PASSWORD_HASHERS):
-        accounts = run_json()
-    for account in accounts:
-        assert account["username"] and account["password"]
-        # Through the project's backends (django-axes wants the request).
-        user = authenticate(RequestFactory().post("/"), username=account["username"],
-                            password=account["password"])
-        assert user is not None, account["role"]
-        assert user.password.startswith("argon2$argon2id$")
-        validate_password(account["password"], user)
+        for account in run_json():
+            assert account["username"] and account["password"]
+            # Through the project's backends (django-axes wants the request).
+            user = authenticate(RequestFactory().post("/"), username=account["username"],
+                                password=account["password"])
+            assert user is not None, account["role"]
+            assert user.password.startswith("argon2$argon2id$")
+            validate_password(account["password"], user)
     admin = User.objects.get(staff__role="administrator")
     assert admin.is_staff and admin.is_superuser
     assert not User.objects.filter(is_superuser=True).exclude(pk=admin.pk).exists()
