@@ -57,8 +57,10 @@ var:
 	mkdir -p var
 
 ## demo: install, migrate the embedded SQLite database, load the demo authority, serve it
+demo: export EHCFLOW_AUTHORITY_NAME ?= Dunmore Borough Council (demo)
 demo: install var
 	$(EHCFLOW) migrate --noinput
+	$(EHCFLOW) national load
 	@if [ "$$($(EHCFLOW) demo-data --status)" != "loaded" ]; then \
 	  echo "Loading the demo authority (a minute or two the first time)..."; \
 	  EHCFLOW_DEMO=1 $(EHCFLOW) demo-data --seed 2023; fi
@@ -89,6 +91,12 @@ test-postgres:
 	elif [ "$${CI:-}" = "true" ]; then \
 	  echo "PostgreSQL does not answer on $(PG_URL): CI must run the PostgreSQL leg." >&2; exit 1; \
 	else echo "PostgreSQL not answering on $(PG_URL): skipping that leg (CI makes it mandatory)."; fi
+
+## worker: run background tasks (the nightly snapshots) from the database queue; queue the
+## first night with `ehcflow insight schedule`
+worker: install
+	$(EHCFLOW) insight schedule
+	$(EHCFLOW) db_worker
 
 ## bench: the speed and scale measurements written into the README
 bench: install
