@@ -168,6 +168,11 @@ def request_step(http_request: HttpRequest, public_id: uuid.UUID, step: str) -> 
     if case.stage not in definition.stages:
         refusal = (f"This step is not available now: the request is at "
                    f"'{case.get_stage_display()}'.")
+    if http_request.method == "POST" and refusal is not None and _just_done_by(http_request,
+                                                                                case):
+        # A double submit: the first press already moved the request on.
+        messages.info(http_request, "That was already recorded.")
+        return redirect("casework:request", public_id=case.public_id)
     if http_request.method == "POST" and refusal is None and form.is_valid():
         try:
             definition.handler(case, form.cleaned_data, _actor(http_request))

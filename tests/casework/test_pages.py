@@ -186,3 +186,56 @@ def test_registering_detects_a_possible_duplicate_child(world: dict) -> None:
     assert response.status_code == 302
     assert child.requests.count() == 2
     assert CaseEvent.objects.filter(child=child, action="request_received").count() == 2
+
+
+PAGES = ("request", "child", "step:close", "access_log")
+# Expected status per role for each page of the case in `world` (the request belongs to the
+# officer's team, North; the EP was asked for advice).
+MATRIX = {
+    "officer": (200, 200, 200, 403),
+    "teammate": (200, 200, 200, 403),
+    "other_officer": (404, 404, 404, 404),
+    "manager": (200, 200, 200, 200),
+    "other_manager": (404, 404, 404, 404),
+    "head": (200, 200, 200, 200),
+    "analyst": (200, 200, 403, 403),
+    "ep": (200, 200, 403, 403),
+    "other_ep": (404, 404, 404, 404),
+    "support": (200, 200, 403, 403),
+    "admin": (404, 404, 404, 404),
+    "parent": (404, 404, 404, 404),
+}
+
+
+def page_url(page: str, case: AssessmentRequest) -> str:
+    if page == "request":
+        return reverse("casework:request", args=[case.public_id])
+    if page == "child":
+        return reverse("casework:child", args=[case.child.public_id])
+    if page == "access_log":
+        return reverse("casework:access_log", args=[case.public_id])
+    return reverse("casework:step", args=[case.public_id, page.split(":")[1]])
+
+
+@pytest.mark.parametrize(("who", "expected"), sorted(MATRIX.items()))
+def test_role_by_page_by_case(world: dict, who: str, expected: tuple[int, ...]) -> None:
+    client = Client()
+    client.force_login(world["users"][who])
+    case: AssessmentRequest = world["case"]
+    got = tuple(client.get(page_url(page, case)).status_code for page in PAGES)
+    assert got == expected, dict(zip(PAGES, got, strict=True))
+
+
+def test_a_double_submit_records_the_step_once(world: dict) -> None:
+    client = Client()
+    client.force_login(world["users"]["officer"])
+    case: AssessmentRequest = world["case"]
+    today = timezone.localdate()
+    data = {"version": case.version, "closed_reason": "withdrawn", "on_0": today.day,
+            "on_1": today.month, "on_2": today.year}
+    url = reverse("casework:step", args=[case.public_id, "close"])
+    first = client.post(url, data)
+    second = client.post(url, data, follow=True)
+    assert first.status_code == 302
+    assert b"That was already recorded" in second.content
+    assert case.events.filter(action="request_closed").count() == 1
