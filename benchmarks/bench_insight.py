@@ -9,8 +9,10 @@ phase transfers). Then, for SQLite and, if it answers, PostgreSQL (a fresh
 `ehcflow_bench_insight` database):
 
 - times every dashboard page through the Django test client signed in as the head of service
-  (server time: the whole request, template and charts included), median of 5 after one
-  warm-up request, as of 31 March 2026;
+  (server time: the whole request and its template), median of 5 after one warm-up
+  request, as of 31 March 2026; then each of the page's charts, which the browser fetches as
+  images of their own (`insight:chart`), drawn as on a first view (the SVG not yet in the
+  cache), median of 3;
 - times the snapshot backfill, then a drill-down list;
 - times the board pack, PDF and Excel, as of 31 March 2026.
 
@@ -29,6 +31,7 @@ import json
 import os
 import platform
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -204,6 +207,7 @@ def run_engine(engine: str, workdir: Path, keep: Path | None) -> dict[str, Any]:
     import django
 
     django.setup()
+    from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -236,8 +240,23 @@ def run_engine(engine: str, workdir: Path, keep: Path | None) -> dict[str, Any]:
             assert response.status_code == 200, (url, response.status_code)
 
         median, runs = _median_ms(get)
-        pages[key] = {"ms_median_of_5": median, "ms_runs": runs}
-        print(f"  {engine} {key}: {median} ms", file=sys.stderr, flush=True)
+        pages[key] = {"ms_median_of_5": median, "ms_runs": runs, "charts": {}}
+        html = client.get(url, params).content.decode()
+        for src in re.findall(r'<img class="app-chart__img" src="([^"]+)"', html):
+            chart_url = src.replace("&amp;", "&")
+
+            version = chart_url.rsplit("v=", 1)[-1]
+
+            def draw(chart_url: str = chart_url, version: str = version) -> None:
+                # As on a first view: the page has just described the chart; the SVG is not
+                # drawn yet, so matplotlib draws it.
+                cache.delete(f"insight:chart-svg:{version}")
+                assert client.get(chart_url).status_code == 200
+
+            chart_ms, _ = _median_ms(draw, times=3)
+            pages[key]["charts"][chart_url.split("/")[4].split(".")[0]] = chart_ms
+        print(f"  {engine} {key}: {median} ms, charts {pages[key]['charts']}", file=sys.stderr,
+              flush=True)
     drill, drill_runs = _median_ms(lambda: client.get(
         reverse("insight:cases"), {**params, "measure": "over_20_weeks"}))
     Snapshot.objects.all().delete()
@@ -307,6 +326,11 @@ def main() -> int:
         print(f"| {r['server']} | {cells} | {r['drilldown_over_20_weeks_ms']} ms | "
               f"{r['board_pack']['pdf']['seconds']} | {r['board_pack']['xlsx']['seconds']} | "
               f"{r['snapshot_backfill']['days']} days in {r['snapshot_backfill']['seconds']} s |")
+    print("\nCharts (each its own request, drawn by matplotlib as on a first view; median of "
+          "3, ms):\n")
+    for r in results:
+        drawn = {f"{k}/{name}": ms for k in PAGES for name, ms in r["pages"][k]["charts"].items()}
+        print(f"- {r['server']}: " + ", ".join(f"{name} {ms}" for name, ms in drawn.items()))
     report = {
         "benchmark": "insight",
         "machine": {"python": platform.python_version(), "platform": platform.platform(),

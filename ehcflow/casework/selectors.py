@@ -232,10 +232,12 @@ def work_queue(
     if stage in c.Stage.values:
         queue = queue.filter(stage=stage)
     if age_band in AGE_BANDS:
+        # Over N weeks means strictly more than 7N days (measures.md, "Backlog").
         low, high = AGE_BANDS[age_band]
-        queue = queue.filter(received_date__lte=today - timedelta(days=low))
+        if low:
+            queue = queue.filter(received_date__lt=today - timedelta(days=low))
         if high is not None:
-            queue = queue.filter(received_date__gt=today - timedelta(days=high))
+            queue = queue.filter(received_date__gte=today - timedelta(days=high))
     if exception == "yes":
         queue = queue.filter(week20_exception=True)
     elif exception == "no":

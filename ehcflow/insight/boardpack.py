@@ -27,7 +27,7 @@ from ehcflow.casework import selectors as casework
 from ehcflow.insight import dashboards, figures, selectors, snapshots
 from ehcflow.insight.charts import Chart
 from ehcflow.insight.dashboards import Page, Query
-from ehcflow.insight.tables import Table, long_date, month_label
+from ehcflow.insight.tables import Table, long_date
 from ehcflow.statutory import measures
 from ehcflow.statutory.periods import calendar_month, calendar_year
 
@@ -110,11 +110,11 @@ def commentary(q: Query) -> list[str]:
     if this_month.plans_issued:
         lines.append(
             f"{_n(this_month.pct_within_20_weeks)}% of the {_n(this_month.plans_issued)} new "
-            f"plans issued {so_far} {month_label(as_of)} were issued within 20 weeks. The "
+            f"plans issued {so_far} {as_of:%B %Y} were issued within 20 weeks. The "
             f"average time from request to final plan was {_n(this_month.avg_weeks_to_issue)} "
             f"weeks{_against_limit(this_month.avg_weeks_to_issue)}.")
     else:
-        lines.append(f"No new plans were issued {so_far} {month_label(as_of)}.")
+        lines.append(f"No new plans were issued {so_far} {as_of:%B %Y}.")
     year = as_of.year - 1
     last_year = casework.kpis(as_of=as_of, period=calendar_year(year))
     england = selectors.england_series(measure="pct_within_20_weeks_excl_exceptions",
@@ -154,7 +154,8 @@ def commentary(q: Query) -> list[str]:
             f"{low} to {high}) and {_n(total.assessments_per_fte)} open assessments (DfE "
             f"suggests {figures.ASSESSMENTS_PER_FTE_BENCHMARK}).")
     overdue = figures.overdue_reviews_query(as_of).count()
-    lines.append(f"{_n(overdue)} annual reviews were past their due date without a meeting on "
+    were = "annual review was" if overdue == 1 else "annual reviews were"
+    lines.append(f"{_n(overdue)} {were} past the due date without a meeting on "
                  f"{long_date(as_of)}.")
     return lines
 
@@ -240,8 +241,8 @@ def _pdf(pack: BoardPack) -> bytes:
     styles = getSampleStyleSheet()
     body = ParagraphStyle("body", parent=styles["BodyText"], fontSize=10, leading=13)
     small = ParagraphStyle("small", parent=body, fontSize=7.5, leading=9)
-    cell_style = ParagraphStyle("cell", parent=body, fontSize=7.5, leading=9)
-    head_style = ParagraphStyle("head", parent=cell_style, fontName="Helvetica-Bold")
+    head_style = ParagraphStyle("head", parent=body, fontSize=7.5, leading=9,
+                                fontName="Helvetica-Bold")
     width = page_size[0] - 3 * cm
     story: list[object] = [
         Paragraph(pack.title, styles["Title"]),
@@ -266,12 +267,17 @@ def _pdf(pack: BoardPack) -> bytes:
                 story.append(Image(io.BytesIO(png), width=width * 0.85,
                                    height=width * 0.85 * 3.6 / 10))
             for table in section.tables:
-                data = [[Paragraph(_xml(c.label), head_style) for c in table.columns]]
-                data += [[Paragraph(_xml(cell.text), head_style if cell.header else cell_style)
+                # Paragraphs (which wrap) for the headings only: plain strings for the figures
+                # keep a long table quick to lay out.
+                data: list[list[object]] = [
+                    [Paragraph(_xml(c.label), head_style) for c in table.columns]]
+                data += [[Paragraph(_xml(cell.text), head_style) if cell.header else cell.text
                           for cell in row] for row in table.rows]
                 widths = _widths(len(table.columns), width)
                 grid = PdfTable(data, colWidths=widths, repeatRows=1)
                 grid.setStyle(TableStyle([
+                    ("FONTSIZE", (0, 1), (-1, -1), 7.5),
+                    ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
                     ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
                     ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#b1b4b6")),
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -296,6 +302,23 @@ def _xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+SHEETS = {
+    "timeliness_by_year": "Timeliness by year",
+    "timeliness_by_month": "Timeliness by month",
+    "table_4": "Backlog (table 4)",
+    "backlog_bands": "Backlog by age",
+    "requests_by_source": "Requests by source",
+    "growth_by_source": "Growth by source",
+    "decisions": "Decisions within 6 weeks",
+    "funnel": "Requests to plans",
+    "advice": "Advice by adviser",
+    "advice_by_month": "Advice by month",
+    "caseloads": "Caseloads",
+    "caseloads_over_time": "Caseloads over time",
+    "reviews": "Annual reviews",
+    "reviews_overdue": "Reviews overdue",
+    "phase_transfers": "Phase transfers",
+}
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -332,7 +355,7 @@ def _xlsx(pack: BoardPack) -> bytes:
     for page in pack.pages:
         page_charts = _charts(page)
         for index, table in enumerate(_tables(page)):
-            sheet = book.create_sheet(_sheet_name(table.title, used))
+            sheet = book.create_sheet(_sheet_name(SHEETS.get(table.key, table.title), used))
             sheet["A1"] = table.title
             sheet["A1"].font = Font(bold=True, size=12)
             sheet["A2"] = f"As of {long_date(pack.as_of)}"

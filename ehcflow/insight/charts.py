@@ -83,7 +83,12 @@ class Chart:
         return f"{self.title}. {names}. {span}. The same figures are in the table below."
 
     def figure(self, *, width: float = 8.0, height: float = 3.4) -> Figure:
-        fig = Figure(figsize=(width, height), layout="constrained")
+        fig = Figure(figsize=(width, height))
+        # Fixed margins: matplotlib's layout engines cost more than the drawing itself.
+        bottom = 0.3 if len(self.labels) > 8 and self.kind != "funnel" else 0.14
+        left = 0.27 if self.kind == "funnel" else 0.08
+        right = 0.97 if self.kind == "funnel" else 0.72  # room for the legend on the right
+        fig.subplots_adjust(left=left, right=right, top=0.88, bottom=bottom)
         ax = fig.add_subplot()
         draw = {"line": _line, "stacked": _stacked, "bars": _bars, "funnel": _funnel}[self.kind]
         draw(self, ax)
@@ -141,22 +146,29 @@ def _line(chart: Chart, ax: Axes) -> None:
         top = max(values, default=1) * 1.1 or 1
     ax.set_ylim(0, top)
     ax.grid(axis="y", color=MID_GREY, linewidth=0.5)
-    ax.legend(loc="best", fontsize=9)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
 
 
 def _stacked(chart: Chart, ax: Axes) -> None:
-    xs = _x(chart)
-    bottom = [0.0] * len(xs)
+    # One filled step patch per band (not one bar per band and month): the same picture,
+    # a twentieth of the drawing.
+    edges = [x - 0.5 for x in range(len(chart.labels) + 1)]
+    bottom = [0.0] * len(chart.labels)
     for n, s in enumerate(chart.series):
         heights = [float(v or 0) for v in s.values]
-        ax.bar(xs, heights, bottom=bottom, width=0.8,
-               color=s.colour or BAND_COLOURS[n % len(BAND_COLOURS)], label=s.label)
-        bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+        top = [b + h for b, h in zip(bottom, heights, strict=True)]
+        ax.stairs(top, edges, baseline=bottom, fill=True,
+                  color=s.colour or BAND_COLOURS[n % len(BAND_COLOURS)], label=s.label)
+        ax.stairs(top, edges, baseline=None, color="#ffffff", linewidth=0.6)
+        bottom = top
     _ticks(ax, chart)
+    ax.set_xlim(edges[0], edges[-1])
+    ax.set_ylim(0, max(bottom, default=0) * 1.08 or 1)
     ax.grid(axis="y", color=MID_GREY, linewidth=0.5)
     ax.set_axisbelow(True)
     handles, labels = ax.get_legend_handles_labels()
-    ax.legend(handles[::-1], labels[::-1], loc="upper left", fontsize=8)
+    ax.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.0, 1.0),
+              fontsize=8)
 
 
 def _bars(chart: Chart, ax: Axes) -> None:
@@ -175,7 +187,7 @@ def _bars(chart: Chart, ax: Axes) -> None:
         ax.set_ylim(0, chart.y_max)
     ax.grid(axis="y", color=MID_GREY, linewidth=0.5)
     ax.set_axisbelow(True)
-    ax.legend(loc="best", fontsize=9)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
 
 
 def _funnel(chart: Chart, ax: Axes) -> None:

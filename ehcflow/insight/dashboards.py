@@ -14,11 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q
-
 from ehcflow.casework import choices as c
 from ehcflow.casework import selectors as casework
-from ehcflow.casework.models import AdviceRequest
 from ehcflow.insight import charts, figures, selectors, snapshots
 from ehcflow.insight.charts import Chart, Series
 from ehcflow.insight.models import Authority
@@ -272,7 +269,7 @@ def timeliness(q: Query, ours: Authority | None) -> Page:
                        colour=charts.RED)],
     )
     latest = by_month[-1]
-    summary = (f"In {month_label(q.months[-1].start)}, {_pct_text(latest.pct_within_20_weeks)} "
+    summary = (f"In {q.months[-1].start:%B %Y}, {_pct_text(latest.pct_within_20_weeks)} "
                f"of the {latest.plans_issued:,} new plans issued were within 20 weeks; the "
                f"average time to issue was {_weeks_text(latest.avg_weeks_to_issue)}.")
     return Page("timeliness", "Timeliness of new EHC plans", summary, [
@@ -391,6 +388,27 @@ def demand(q: Query, ours: Authority | None) -> Page:
             cell(england_growth, suffix="%"),
         ])
         previous = f.requests_received
+    latest_12 = measures.twelve_months_ending(q.as_of)
+    before_12 = measures.twelve_months_ending(latest_12.start - timedelta(days=1))
+    earlier, recent = figures.period_figures([before_12, latest_12], as_of=q.as_of,
+                                             received_only=True)
+    growth_table = Table(
+        key="growth_by_source",
+        title=f"Growth by source: the 12 months to {long_date(q.as_of)} against the 12 before",
+        columns=columns("Who asked", f"To {short_date(before_12.end)}",
+                        f"To {short_date(latest_12.end)}", "Growth"),
+    )
+    for s in [*used, None]:
+        label = "All requests" if s is None else figures.SOURCE_LABELS[s]
+        then = earlier.requests_received if s is None else earlier.received_by_source[s]
+        now = recent.requests_received if s is None else recent.received_by_source[s]
+        extra = {} if s is None else {"source": s or "none"}
+        growth_table.rows.append([
+            head(label),
+            cell(then, link=q.period_link("received", before_12, **extra)),
+            cell(now, link=q.period_link("received", latest_12, **extra)),
+            cell(measures.growth_pct(then, now), suffix="%"),
+        ])
     base = next((f.requests_received for f in by_year if f.requests_received), None)
     england_base = next((dfe_requests[y] for y in q.years if dfe_requests.get(y)), None)
     growth_chart = Chart(
@@ -442,7 +460,7 @@ def demand(q: Query, ours: Authority | None) -> Page:
     summary += "."
     return Page("demand", "Requests and decisions", summary, [
         Section("Requests by source", "Report 000 paragraph 13b and report 004: demand and its "
-                "growth, beside England's.", [growth_chart], [source_table]),
+                "growth, beside England's.", [growth_chart], [source_table, growth_table]),
         Section("Decisions within 6 weeks", "", [], [decision_table]),
         Section("From requests to plans", "", [funnel_chart], [funnel_table]),
     ])
@@ -456,11 +474,7 @@ def advice(q: Query, ours: Authority | None) -> Page:
     (period_advice,) = figures.advice_by_period([q.counted], as_of=q.as_of)
     kinds = [k for k in (*figures.DASHBOARD_ADVISERS, *(k for k in sorted(period_advice)
                                                         if k not in figures.DASHBOARD_ADVISERS))]
-    overdue_now = dict(
-        AdviceRequest.objects.filter(requested_on__lte=q.as_of,
-                                     requested_on__lt=q.as_of - timedelta(days=42))
-        .filter(Q(received_on__isnull=True) | Q(received_on__gt=q.as_of))
-        .values("adviser_type").annotate(n=Count("id")).values_list("adviser_type", "n"))
+    overdue_now = figures.advice_overdue_by_type(q.as_of)
     table = Table(
         key="advice", title=f"Advice due {q.period_label}, by adviser",
         columns=columns("Adviser", "Advice due", "Returned within 6 weeks", "Returned late",
@@ -539,10 +553,9 @@ def caseloads(q: Query, ours: Authority | None) -> Page:
         assess_flag = "Over 25" if (row.assessments_per_fte or 0) > 25 else ""
         table.rows.append([
             head(row.name), cell(row.fte),
-            cell(row.plans_maintained,
-                 link=q.link("plans_maintained") if row is total else None),
+            cell(row.plans_maintained, link=q.link("plans_maintained", team=row.team or None)),
             cell(row.plans_per_fte, flag=plans_flag),
-            cell(row.open_assessments, link=q.link("open") if row is total else None),
+            cell(row.open_assessments, link=q.link("open", team=row.team or None)),
             cell(row.assessments_per_fte, flag=assess_flag),
         ])
     points = q.points
@@ -591,7 +604,7 @@ def _num(value: float | None) -> str:
 def reviews(q: Query, ours: Authority | None) -> Page:
     """Annual reviews due, overdue and decided within 4 weeks; phase transfers."""
     years = [calendar_year(y) for y in q.years]
-    by_year = figures.reviews_by_period(years, as_of=q.as_of)
+    by_year, overdue_now = figures.reviews_summary(years, as_of=q.as_of)
     dfe = national("pct_review_decisions_within_4_weeks", q.years, ours)
     table = Table(
         key="reviews", title="Annual reviews by calendar year",
@@ -620,7 +633,6 @@ def reviews(q: Query, ours: Authority | None) -> Page:
                                                                   status="late")),
             *dfe.cells(year),
         ])
-    overdue_now = figures.overdue_reviews_query(q.as_of).count()
     stock = Table(key="reviews_overdue", title=f"Reviews overdue on {long_date(q.as_of)}",
                   columns=columns("Measure", "Reviews"))
     stock.rows.append([head("Past the due date with no meeting held"),
@@ -633,9 +645,10 @@ def reviews(q: Query, ours: Authority | None) -> Page:
         notes=["Plans of children moving between phases must be reviewed and amended by 15 "
                "February (31 March from secondary school to post-16) of the transfer year."],
     )
+    transfers = figures.phase_transfers_for(years=[year - 1, year], as_of=q.as_of)
     for y in (year - 1, year):
-        for post16, f_t in zip((False, True), figures.phase_transfers(year=y, as_of=q.as_of),
-                               strict=True):
+        for post16 in (False, True):
+            f_t = transfers[(y, post16)]
             which = "post16" if post16 else "school"
             label = f"{y}: by {long_date(f_t.deadline)}" + (" (to post-16)" if post16 else "")
             transfer.rows.append([
@@ -689,7 +702,8 @@ def overview(q: Query, ours: Authority | None) -> Page:
         [head("Open over 30 weeks"), cell(b.over_30_weeks, link=q.link("over_30_weeks"))],
         [head("Open over 50 weeks"), cell(b.over_50_weeks, link=q.link("over_50_weeks"))],
     ]
-    summary = (f"{k.plans_issued:,} new plans were issued {q.period_label}, "
+    were = "new plan was" if k.plans_issued == 1 else "new plans were"
+    summary = (f"{k.plans_issued:,} {were} issued {q.period_label}, "
                f"{_pct_text(k.pct_within_20_weeks)} of them within 20 weeks; "
                f"{b.over_20_weeks:,} requests were open over 20 weeks on {long_date(q.as_of)}.")
     return Page("overview", "Dashboards", summary, [Section("", "", [], [table])])

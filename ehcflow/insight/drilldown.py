@@ -10,7 +10,7 @@ service, analysts) the list's length equals the figure: the tests check it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -38,10 +38,10 @@ class Params:
     start: date | None = None
     end: date | None = None
     on: date | None = None
-    extra: Mapping[str, str] = None  # type: ignore[assignment]
+    extra: Mapping[str, str] = field(default_factory=dict)
 
     def get(self, key: str, default: str = "") -> str:
-        return (self.extra or {}).get(key, default)
+        return self.extra.get(key, default)
 
     @property
     def day(self) -> date:
@@ -140,14 +140,14 @@ def _funnel(p: Params) -> tuple[str, Q]:
             _ranged("received_date", p) & figures.FUNNEL_FILTERS[step](p.as_of))
 
 
-def _advice(p: Params, user: Any) -> Drilldown:
+def _advice(p: Params, user: Any, measure: str) -> Drilldown:
     kind = p.get("type")
     status = p.get("status")
     rows = AdviceRequest.objects.all()
     if kind:
         rows = rows.filter(adviser_type=kind)
     label = dict(c.AdviserType.choices).get(kind, "All") + " advice"
-    if p.extra and p.get("measure") == "advice_overdue_now":
+    if measure == "advice_overdue_now":
         rows = rows.filter(requested_on__lt=p.as_of - timedelta(days=ADVICE_DAYS)).filter(
             Q(received_on__isnull=True) | Q(received_on__gt=p.as_of))
         title = f"{label} overdue and not returned on {long_date(p.as_of)}"
@@ -176,6 +176,19 @@ def _advice(p: Params, user: Any) -> Drilldown:
     return Drilldown(title=title, kind="advice", total=total,
                      rows=visible.select_related("request", "request__child").order_by(
                          "requested_on", "id"))
+
+
+def _team(p: Params, officer_field: str) -> Q:
+    """Cases held by an officer of one team (`team` is a team's id, or "none")."""
+    team = p.get("team")
+    if not team:
+        return Q()
+    if team == "none":
+        return Q(**{f"{officer_field}__isnull": True}) | Q(
+            **{f"{officer_field}__team__isnull": True})
+    if not team.isdigit():
+        raise BadDrilldown("'team' must be a team's number.")
+    return Q(**{f"{officer_field}__team_id": int(team)})
 
 
 def _plans_of(user: Any) -> Q:
@@ -273,21 +286,20 @@ def resolve(measure: str, p: Params,
             condition = make(p)
             when = p.period_text or long_date(p.day)
             title = f"{label}, {when}" if p.period_text else f"{label} on {when}"
-        rows = initial_requests().filter(condition)
+        rows = initial_requests().filter(condition & _team(p, "officer"))
         total = rows.count()
         visible = visible_requests(user, rows)
         return Drilldown(title=title, kind="requests", total=total,
                          rows=visible.select_related("child", "officer").order_by(
                              "received_date", "id"))
     if measure in ("advice", "advice_overdue_now"):
-        return _advice(Params(p.as_of, p.start, p.end, p.on,
-                              {**(p.extra or {}), "measure": measure}), user)
+        return _advice(p, user, measure)
     if measure in ("reviews", "review_meetings", "reviews_overdue_now", "phase_transfer"):
         return _reviews(p, user, measure)
     if measure == "plans_maintained":
         on = p.day
         plans = EHCPlan.objects.filter(first_issued_date__lte=on).filter(
-            Q(cease_date__isnull=True) | Q(cease_date__gt=on))
+            Q(cease_date__isnull=True) | Q(cease_date__gt=on)).filter(_team(p, "officer"))
         return Drilldown(title=f"EHC plans maintained on {long_date(on)}", kind="plans",
                          total=plans.count(), rows=plans.filter(_plans_of(user))
                          .select_related("child", "request", "officer")

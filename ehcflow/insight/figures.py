@@ -15,7 +15,6 @@ an event dated after the as-of date has not happened yet.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -28,9 +27,9 @@ from django.db.models import (
     Case,
     Count,
     DateField,
-    DurationField,
-    ExpressionWrapper,
     F,
+    Func,
+    IntegerField,
     Min,
     Q,
     QuerySet,
@@ -38,7 +37,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Least
+from django.db.models.functions import Coalesce, Least
+from django.db.models.lookups import LessThanOrEqual
 
 from ehcflow.casework import choices as c
 from ehcflow.casework.models import AdviceRequest, AnnualReview, AssessmentRequest, EHCPlan
@@ -69,16 +69,34 @@ BANDS: tuple[tuple[str, str, int, int | None], ...] = (
 BAND_LABELS = {key: label for key, label, _, _ in BANDS}
 
 
-def _plus(field_name: str, days: int) -> Cast:
-    # PostgreSQL gives a timestamp for date + interval; the cast keeps it a date everywhere.
-    return Cast(ExpressionWrapper(F(field_name) + timedelta(days=days), output_field=DateField()),
-                output_field=DateField())
+class DaysBetween(Func):
+    """Whole days from the second date to the first (end − start), counted by the database.
+
+    SQLite's `julianday()` and PostgreSQL's date subtraction run inside the database; Django's
+    own date arithmetic on SQLite calls back into Python for every row, which is what made a
+    ten-year table slow.
+    """
+
+    arity = 2
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection,
+                           template="CAST(julianday(%(expressions)s) AS INTEGER)",
+                           arg_joiner=") - julianday(", **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="(%(expressions)s)",
+                           arg_joiner=" - ", **extra)
+
+
+def days_between(end: str, start: str) -> DaysBetween:
+    return DaysBetween(F(end), F(start))
 
 
 def _on_or_before_deadline(field_name: str, start: str, days: int) -> Q:
     """`field` on or before `start` + `days` (the statutory deadline counts as in time)."""
-    deadline = ExpressionWrapper(F(start) + timedelta(days=days), output_field=DateField())
-    return Q(**{f"{field_name}__lte": deadline})
+    return Q(LessThanOrEqual(days_between(field_name, start), days))
 
 
 def _dicts(rows: Any) -> list[dict[str, Any]]:
@@ -95,20 +113,21 @@ def first_request_date() -> date | None:
 # --- periods ------------------------------------------------------------------------------
 
 
-class _Buckets:
-    """Shares dates out among non-overlapping periods (index of the period, or None)."""
+def period_index(field_name: str, periods: Sequence[Period], *, shift: int = 0,
+                 until: date | None = None) -> Case:
+    """The index of the period `field` + `shift` days falls in (up to `until`), else NULL.
 
-    def __init__(self, periods: Sequence[Period]) -> None:
-        self.order = sorted(range(len(periods)), key=lambda i: periods[i].start)
-        self.starts = [periods[i].start for i in self.order]
-        self.periods = periods
-
-    def index(self, day: date) -> int | None:
-        at = bisect.bisect_right(self.starts, day) - 1
-        if at < 0:
-            return None
-        i = self.order[at]
-        return i if self.periods[i].contains(day) else None
+    Grouping by this expression lets the database share the rows out among the periods, so
+    a ten-year table comes back as ten rows instead of one row per day.
+    """
+    whens = []
+    for i, p in enumerate(periods):
+        end = p.end if until is None else min(p.end, until)
+        if end < p.start:
+            continue
+        window = (p.start - timedelta(days=shift), end - timedelta(days=shift))
+        whens.append(When(**{f"{field_name}__range": window}, then=Value(i)))
+    return Case(*whens, default=Value(None), output_field=IntegerField())
 
 
 def _window(periods: Sequence[Period], as_of: date) -> tuple[date, date] | None:
@@ -180,62 +199,68 @@ def kpis_fields(kpis: measures.Kpis) -> dict[str, Any]:
     return {key: full[key] for key in PeriodFigures(kpis.period).as_kpis_fields()}  # type: ignore[literal-required]
 
 
-def period_figures(periods: Sequence[Period], *, as_of: date) -> list[PeriodFigures]:
+def period_figures(periods: Sequence[Period], *, as_of: date, received_only: bool = False
+                   ) -> list[PeriodFigures]:
     """Requests, plans and decisions of each period as known at `as_of`: three queries.
 
     Equal, period by period, to `selectors.kpis(as_of=as_of, period=p)` (without its backlog):
     a period running past `as_of` counts its days up to `as_of`, one starting after counts
-    nothing. Periods must not overlap.
+    nothing. Periods must not overlap. `received_only` counts the requests and no more (one
+    query).
     """
     results = [PeriodFigures(period=p, received_by_source=dict.fromkeys(SOURCES, 0))
                for p in periods]
     window = _window(periods, as_of)
     if window is None:
         return results
-    buckets = _Buckets(periods)
     requests = initial_requests()
     received = (
-        requests.filter(received_date__range=window).values("received_date")
+        requests.filter(received_date__range=window)
+        .annotate(bucket=period_index("received_date", periods, until=as_of))
+        .values("bucket")
         .annotate(n=Count("id"), **{f"s_{s or 'blank'}": Count("id", filter=Q(source=s))
                                     for s in SOURCES})
     )
     for row in _dicts(received):
-        i = buckets.index(row["received_date"])
-        if i is not None:
-            results[i].requests_received += row["n"]
+        if row["bucket"] is not None:
+            r = results[row["bucket"]]
+            r.requests_received += row["n"]
             for s in SOURCES:
-                results[i].received_by_source[s] += row[f"s_{s or 'blank'}"]
+                r.received_by_source[s] += row[f"s_{s or 'blank'}"]
+    if received_only:
+        return results
     no_exception = Q(week20_exception=False)
     within = _on_or_before_deadline("final_date", "received_date", FINAL_PLAN_DAYS)
     plans = (
-        requests.filter(final_date__range=window).values("final_date")
+        requests.filter(final_date__range=window)
+        .annotate(bucket=period_index("final_date", periods, until=as_of))
+        .values("bucket")
         .annotate(
             plans=Count("id"), within=Count("id", filter=within),
             plans_ex=Count("id", filter=no_exception),
             within_ex=Count("id", filter=within & no_exception),
-            total=Sum(ExpressionWrapper(F("final_date") - F("received_date"),
-                                        output_field=DurationField())),
+            total=Sum(days_between("final_date", "received_date")),
         )
     )
     for row in _dicts(plans):
-        i = buckets.index(row["final_date"])
-        if i is not None:
-            r = results[i]
+        if row["bucket"] is not None:
+            r = results[row["bucket"]]
             r.plans_issued += row["plans"]
             r.issued_within_20_weeks += row["within"]
             r.plans_issued_excl_exceptions += row["plans_ex"]
             r.issued_within_20_weeks_excl_exceptions += row["within_ex"]
-            r.days_to_issue += row["total"].days if row["total"] is not None else 0
+            r.days_to_issue += row["total"] or 0
     decisions = (
-        requests.filter(decision_date__range=window).values("decision_date")
+        requests.filter(decision_date__range=window)
+        .annotate(bucket=period_index("decision_date", periods, until=as_of))
+        .values("bucket")
         .annotate(made=Count("id"), within=Count("id", filter=_on_or_before_deadline(
             "decision_date", "received_date", DECISION_TO_ASSESS_DAYS)))
     )
     for row in _dicts(decisions):
-        i = buckets.index(row["decision_date"])
-        if i is not None:
-            results[i].decisions_made += row["made"]
-            results[i].decisions_within_6_weeks += row["within"]
+        if row["bucket"] is not None:
+            results[row["bucket"]].decisions_made += row["made"]
+            results[row["bucket"]].decisions_within_6_weeks += row["within"]
     return results
 
 
@@ -384,6 +409,7 @@ class CaseloadRow:
     fte: float
     plans_maintained: int
     open_assessments: int
+    team: str = ""  # "" for the whole service, a team's id, or "none"
 
     @property
     def plans_per_fte(self) -> float | None:
@@ -420,11 +446,11 @@ def caseloads_at(on: date) -> tuple[CaseloadRow, list[CaseloadRow]]:
     for team_id in sorted({*plans, *opened, *fte} - {None}, key=lambda t: names.get(t, "")):
         teams.append(CaseloadRow(name=names.get(team_id, "Team"), fte=float(fte.get(team_id, 0)),
                                  plans_maintained=plans.get(team_id, 0),
-                                 open_assessments=opened.get(team_id, 0)))
+                                 open_assessments=opened.get(team_id, 0), team=str(team_id)))
     if None in plans or None in opened or None in fte:
         teams.append(CaseloadRow(name="No team or unallocated", fte=float(fte.get(None, 0)),
                                  plans_maintained=plans.get(None, 0),
-                                 open_assessments=opened.get(None, 0)))
+                                 open_assessments=opened.get(None, 0), team="none"))
     total = CaseloadRow(name="Whole service", fte=float(sum(fte.values(), Decimal(0))),
                         plans_maintained=sum(plans.values()),
                         open_assessments=sum(opened.values()))
@@ -454,44 +480,58 @@ def advice_by_period(periods: Sequence[Period], *, as_of: date,
     returned = Q(received_on__isnull=False, received_on__lte=as_of)
     in_time = returned & _on_or_before_deadline("received_on", "requested_on", ADVICE_DAYS)
     excused = ~Q(exception="")
+    past_due = Q(requested_on__lt=as_of - timedelta(days=ADVICE_DAYS))  # as_of > due day
     rows = (
-        AdviceRequest.objects.filter(requested_on__range=(start, end))
+        _whole_table_range(AdviceRequest.objects.all(), "requested_on", (start, end))
         .filter(**({"adviser_type__in": list(adviser_types)} if adviser_types else {}))
-        .values("requested_on", "adviser_type")
+        .annotate(bucket=period_index("requested_on", periods, shift=ADVICE_DAYS),
+                  kind=Coalesce(F("adviser_type"), F("adviser_type")))
+        .values("bucket", "kind")
         .annotate(due=Count("id"), within=Count("id", filter=in_time),
                   returned=Count("id", filter=returned),
-                  returned_excused=Count("id", filter=returned & excused),
-                  within_excused=Count("id", filter=in_time & excused),
-                  excused=Count("id", filter=excused))
+                  overdue=Count("id", filter=~returned & past_due),
+                  excused=Count("id", filter=excused & ((returned & ~in_time)
+                                                        | (~returned & past_due))))
     )
-    tallies: list[dict[str, dict[str, int]]] = [{} for _ in periods]
-    buckets = _Buckets(periods)
     for row in _dicts(rows):
-        due_on = row["requested_on"] + timedelta(days=ADVICE_DAYS)
-        i = buckets.index(due_on)
-        if i is None:
+        if row["bucket"] is None:
             continue
-        t = tallies[i].setdefault(row["adviser_type"], dict.fromkeys(
-            ("due", "within_6_weeks", "late", "outstanding_overdue", "outstanding_not_yet_due",
-             "excused"), 0))
         outstanding = row["due"] - row["returned"]
-        t["due"] += row["due"]
-        t["within_6_weeks"] += row["within"]
-        t["late"] += row["returned"] - row["within"]
-        late_excused = row["returned_excused"] - row["within_excused"]
-        outstanding_excused = row["excused"] - row["returned_excused"]
-        if as_of > due_on:
-            t["outstanding_overdue"] += outstanding
-            t["excused"] += late_excused + outstanding_excused
-        else:
-            t["outstanding_not_yet_due"] += outstanding
-            t["excused"] += late_excused
-    for i, kinds in enumerate(tallies):
-        out[i] = {kind: AdviceTimeliness(**kinds[kind]) for kind in sorted(kinds)}
-    return out
+        out[row["bucket"]][row["kind"]] = AdviceTimeliness(
+            due=row["due"], within_6_weeks=row["within"], late=row["returned"] - row["within"],
+            outstanding_overdue=row["overdue"],
+            outstanding_not_yet_due=outstanding - row["overdue"], excused=row["excused"])
+    return [dict(sorted(kinds.items())) for kinds in out]
+
+
+def advice_overdue_by_type(as_of: date) -> dict[str, int]:
+    """Advice past its due day and not returned on `as_of`, whenever it fell due, by type."""
+    rows = (
+        _whole_table_range(AdviceRequest.objects.all(), "requested_on",
+                           (date.min, as_of - timedelta(days=ADVICE_DAYS + 1)))
+        .filter(Q(received_on__isnull=True) | Q(received_on__gt=as_of))
+        .annotate(kind=Coalesce(F("adviser_type"), F("adviser_type")))
+        .values("kind").annotate(n=Count("id")).values_list("kind", "n")
+    )
+    return dict(rows)
 
 
 # --- annual reviews and phase transfers ---------------------------------------------------
+
+
+def _whole_table_range(queryset: QuerySet[Any], field_name: str,
+                       window: tuple[date, date]) -> QuerySet[Any]:
+    """`field` in `window` as `<field>_scanned`, read by scanning the table, not its index.
+
+    The yearly review table asks for ten years, nearly every row: filtering and grouping on the
+    indexed date makes SQLite walk the index and fetch each row (and its plan) at random,
+    three times slower than reading the table through and sorting (measured on the benchmark
+    authority). COALESCE(x, x) keeps the meaning and lets the database choose the scan. Group
+    by the `_scanned` alias too.
+    """
+    alias = f"{field_name}_scanned"
+    return queryset.annotate(**{alias: Coalesce(F(field_name), F(field_name))}).filter(
+        **{f"{alias}__range": window})
 
 
 def _plan_in_force_on(day_field: str) -> Q:
@@ -500,49 +540,69 @@ def _plan_in_force_on(day_field: str) -> Q:
 
 def reviews_by_period(periods: Sequence[Period], *, as_of: date) -> list[d.ReviewFigures]:
     """`definitions.review_figures` for each period: two queries."""
+    return reviews_summary(periods, as_of=as_of)[0]
+
+
+def reviews_summary(periods: Sequence[Period], *, as_of: date
+                    ) -> tuple[list[d.ReviewFigures], int]:
+    """`reviews_by_period`, and `definitions.overdue_reviews` at `as_of` from the same scan.
+
+    A review whose plan had ceased by its due date is in neither; every other review due
+    before `as_of` is read once, shared out among the periods by its due date, and counted as
+    overdue now if it has had no meeting and its plan is still in force.
+    """
     tallies = [dict.fromkeys(d.ReviewFigures.__dataclass_fields__, 0) for _ in periods]
     if not periods:
-        return []
-    buckets = _Buckets(periods)
+        return [], overdue_reviews_query(as_of).count()
     start, end = min(p.start for p in periods), max(p.end for p in periods)
     held = Q(meeting_date__isnull=False, meeting_date__lte=as_of)
+    still_in_force = Q(plan__cease_date__isnull=True) | Q(plan__cease_date__gt=as_of)
     due_rows = (
-        AnnualReview.objects.filter(due_date__range=(start, end))
-        .filter(_plan_in_force_on("due_date")).values("due_date")
+        _whole_table_range(AnnualReview.objects.all(), "due_date",
+                           (date.min, max(end, as_of)))
+        .filter(_plan_in_force_on("due_date"))
+        .annotate(bucket=period_index("due_date", periods)).values("bucket")
         .annotate(due=Count("id"),
                   on_time=Count("id", filter=held & Q(meeting_date__lte=F("due_date"))),
-                  held=Count("id", filter=held))
+                  held=Count("id", filter=held),
+                  overdue=Count("id", filter=~held & Q(due_date__lt=as_of)),
+                  overdue_now=Count("id", filter=~held & Q(due_date__lt=as_of)
+                                    & still_in_force))
     )
+    overdue_now = 0
     for row in _dicts(due_rows):
-        i = buckets.index(row["due_date"])
-        if i is None:
+        overdue_now += row["overdue_now"]
+        if row["bucket"] is None:
             continue
-        t = tallies[i]
-        t["due"] += row["due"]
-        t["held_on_time"] += row["on_time"]
-        t["held_late"] += row["held"] - row["on_time"]
-        t["overdue" if as_of > row["due_date"] else "not_yet_due"] += row["due"] - row["held"]
+        t = tallies[row["bucket"]]
+        t["due"] = row["due"]
+        t["held_on_time"] = row["on_time"]
+        t["held_late"] = row["held"] - row["on_time"]
+        t["overdue"] = row["overdue"]
+        t["not_yet_due"] = row["due"] - row["held"] - row["overdue"]
     if start <= as_of:
         decided = Q(decision_date__isnull=False, decision_date__lte=as_of)
+        past_deadline = Q(meeting_date__lt=as_of - timedelta(days=d.DECISION_DAYS))
         meeting_rows = (
-            AnnualReview.objects.filter(meeting_date__range=(start, min(end, as_of)))
-            .values("meeting_date")
+            _whole_table_range(AnnualReview.objects.all(), "meeting_date",
+                               (start, min(end, as_of)))
+            .annotate(bucket=period_index("meeting_date", periods, until=as_of))
+            .values("bucket")
             .annotate(meetings=Count("id"), decided=Count("id", filter=decided),
                       within=Count("id", filter=decided & _on_or_before_deadline(
-                          "decision_date", "meeting_date", d.DECISION_DAYS)))
+                          "decision_date", "meeting_date", d.DECISION_DAYS)),
+                      overdue=Count("id", filter=~decided & past_deadline))
         )
         for row in _dicts(meeting_rows):
-            i = buckets.index(row["meeting_date"])
-            if i is None:
+            if row["bucket"] is None:
                 continue
-            t = tallies[i]
-            deadline = row["meeting_date"] + timedelta(days=d.DECISION_DAYS)
-            t["meetings"] += row["meetings"]
-            t["decided_within_4_weeks"] += row["within"]
-            t["decided_late"] += row["decided"] - row["within"]
-            pending = row["meetings"] - row["decided"]
-            t["decision_overdue" if as_of > deadline else "decision_not_yet_due"] += pending
-    return [d.ReviewFigures(**t) for t in tallies]
+            t = tallies[row["bucket"]]
+            t["meetings"] = row["meetings"]
+            t["decided_within_4_weeks"] = row["within"]
+            t["decided_late"] = row["decided"] - row["within"]
+            t["decision_overdue"] = row["overdue"]
+            t["decision_not_yet_due"] = row["meetings"] - row["decided"] - row["overdue"]
+    return [d.ReviewFigures(**t) for t in tallies], overdue_now
 
 
 def overdue_reviews_query(as_of: date) -> QuerySet[AnnualReview]:
@@ -569,21 +629,37 @@ def phase_transfer_query(year: int, secondary_to_post16: bool) -> QuerySet[Annua
 def phase_transfers(*, year: int, as_of: date
                     ) -> tuple[d.PhaseTransferFigures, d.PhaseTransferFigures]:
     """`definitions.phase_transfers` in SQL: 15 February, then 31 March (post-16)."""
-    out = []
-    for post16 in (False, True):
-        deadline = date(year, 3, 31) if post16 else date(year, 2, 15)
-        done = Q(done__isnull=False, done__lte=as_of)
-        figures = phase_transfer_query(year, post16).aggregate(
-            due=Count("id"), done=Count("id", filter=done),
-            on_time=Count("id", filter=done & Q(done__lte=deadline)))
-        outstanding = figures["due"] - figures["done"]
-        out.append(d.PhaseTransferFigures(
-            deadline=deadline, due=figures["due"], done_on_time=figures["on_time"],
-            done_late=figures["done"] - figures["on_time"],
+    found = phase_transfers_for(years=[year], as_of=as_of)
+    return found[(year, False)], found[(year, True)]
+
+
+def phase_transfers_for(*, years: Sequence[int], as_of: date
+                        ) -> dict[tuple[int, bool], d.PhaseTransferFigures]:
+    """Every (transfer year, to post-16?) of `years`, in one query."""
+    deadlines = {(y, post16): date(y, 3, 31) if post16 else date(y, 2, 15)
+                 for y in years for post16 in (False, True)}
+    done = Q(done__isnull=False, done__lte=as_of)
+    aggregates: dict[str, Any] = {}
+    for (y, post16), deadline in deadlines.items():
+        group = Q(transfer_year=y, secondary_to_post16=post16) & (
+            Q(plan__cease_date__isnull=True) | Q(plan__cease_date__gt=deadline))
+        tag = f"{y}_{int(post16)}"
+        aggregates[f"due_{tag}"] = Count("id", filter=group)
+        aggregates[f"done_{tag}"] = Count("id", filter=group & done)
+        aggregates[f"on_time_{tag}"] = Count("id", filter=group & done & Q(done__lte=deadline))
+    counts = (AnnualReview.objects.filter(phase_transfer=True, transfer_year__in=list(years))
+              .annotate(done=_transfer_done()).aggregate(**aggregates))
+    out = {}
+    for (y, post16), deadline in deadlines.items():
+        tag = f"{y}_{int(post16)}"
+        outstanding = counts[f"due_{tag}"] - counts[f"done_{tag}"]
+        out[(y, post16)] = d.PhaseTransferFigures(
+            deadline=deadline, due=counts[f"due_{tag}"], done_on_time=counts[f"on_time_{tag}"],
+            done_late=counts[f"done_{tag}"] - counts[f"on_time_{tag}"],
             outstanding_overdue=outstanding if as_of > deadline else 0,
             outstanding_not_yet_due=0 if as_of > deadline else outstanding,
-        ))
-    return out[0], out[1]
+        )
+    return out
 
 
 def transfer_year_for(as_of: date) -> int:

@@ -22,14 +22,14 @@ def _with_iso_date(data: QueryDict) -> tuple[QueryDict, str | None]:
         try:
             day = date.fromisoformat(iso)
         except ValueError:
-            return copy, "The date must be a real date, for example 31 7 2023"
+            return copy, "The date of the figures must be a real date, for example 31 7 2023"
         copy["as_of_0"], copy["as_of_1"], copy["as_of_2"] = (
             str(day.day), str(day.month), str(day.year))
     return copy, None
 
 
 class DashboardForm(GovukForm):
-    as_of = GovukDateField(label="Figures as of", required=False,
+    as_of = GovukDateField(label="Date of the figures", required=False,
                            help_text="For example, 31 7 2023. Leave it empty for today.")
     period = forms.ChoiceField(label="Period", choices=list(PERIODS.items()), required=False)
 

@@ -96,6 +96,7 @@ def authority_find(
     level: str | None = GeographicLevel.LOCAL_AUTHORITY,
     measure: str | None = None,
     year: int | None = None,
+    suggest: bool = True,
 ) -> Authority:
     """The authority whose name, new_la_code, old_la_code or ONS code is `name` (any case).
 
@@ -114,7 +115,7 @@ def authority_find(
                       a.old_la_code.casefold()} - {""}
     ]
     if not matches:
-        raise UnknownAuthority(name, _suggest(wanted, list(candidates)))
+        raise UnknownAuthority(name, _suggest(wanted, list(candidates)) if suggest else [])
     if len(matches) == 1:
         return matches[0]
     if measure is not None and year is not None:
@@ -172,7 +173,7 @@ def our_authority() -> Authority | None:
     ):
         if name:
             try:
-                return authority_find(name)
+                return authority_find(name, suggest=False)
             except UnknownAuthority:
                 continue
     return None

@@ -13,5 +13,6 @@ urlpatterns = [
     path("caseloads/", views.dashboard, {"key": "caseloads"}, name="caseloads"),
     path("reviews/", views.dashboard, {"key": "reviews"}, name="reviews"),
     path("cases/", views.cases, name="cases"),
+    path("charts/<slug:key>/<slug:chart_key>.svg", views.chart, name="chart"),
     path("board-pack/<slug:fmt>/", views.board_pack, name="board_pack"),
 ]

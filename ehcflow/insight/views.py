@@ -9,11 +9,14 @@ one entry in the access log per list shown.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,6 +26,7 @@ from django.views.decorators.http import require_GET
 
 from ehcflow.casework.models import RecordAccess
 from ehcflow.insight import boardpack, dashboards, drilldown, figures
+from ehcflow.insight.charts import Chart
 from ehcflow.insight.dashboards import Query
 from ehcflow.insight.forms import DashboardForm
 from ehcflow.people.access import Action, may
@@ -56,8 +60,6 @@ def _query(http_request: HttpRequest) -> tuple[DashboardForm, Query | None]:
 
 
 def _nav(query: Query | None) -> list[dict[str, Any]]:
-    from urllib.parse import urlencode
-
     params = f"?{urlencode(query.params())}" if query else ""
     return [{"key": key, "label": label, "url": reverse(f"insight:{key}") + params}
             for key, (label, _) in dashboards.BUILDERS.items()]
@@ -73,11 +75,55 @@ def dashboard(http_request: HttpRequest, key: str = "overview") -> HttpResponse:
     page = dashboards.build(key, query) if query is not None else None
     context = {
         "form": form, "query": query, "page": page, "current": key, "nav": _nav(query),
-        "charts": [(chart, chart.svg()) for chart in page.all_charts()] if page else [],
+        "charts": _chart_urls(key, query, page) if page and query else {},
         "can_export": may(http_request.user, Action.EXPORT),
         "period_choices": list(dashboards.PERIODS.items()),
     }
     return render(http_request, "insight/dashboard.html", context)
+
+
+CHART_SECONDS = 3600
+
+
+def _chart_urls(key: str, query: Query, page: dashboards.Page) -> dict[str, str]:
+    """Each chart's image address. The chart is drawn by `chart` when the browser asks for it,
+    so the page itself never waits for matplotlib; its description is cached under a hash of
+    its figures, and the image view rebuilds it from the page if the cache has lost it.
+    """
+    urls = {}
+    for chart in page.all_charts():
+        version = hashlib.sha256(repr(chart).encode()).hexdigest()[:24]
+        cache.set(f"insight:chart-spec:{version}", chart, CHART_SECONDS)
+        params = urlencode({**query.params(), "v": version})
+        urls[chart.key] = reverse("insight:chart", args=[key, chart.key]) + f"?{params}"
+    return urls
+
+
+@login_required
+@require_GET
+def chart(http_request: HttpRequest, key: str, chart_key: str) -> HttpResponse:
+    """A dashboard chart as SVG (the same figures as the table beneath it on the page)."""
+    _require(http_request, Action.VIEW_CASELOADS)
+    if key not in dashboards.BUILDERS:
+        raise Http404("No such dashboard")
+    version = http_request.GET.get("v", "")[:24]
+    svg = cache.get(f"insight:chart-svg:{version}") if version else None
+    if svg is None:
+        spec = cache.get(f"insight:chart-spec:{version}") if version else None
+        if not isinstance(spec, Chart) or spec.key != chart_key:
+            _, query = _query(http_request)
+            if query is None:
+                raise Http404("No figures for that date")
+            found = [c for c in dashboards.build(key, query).all_charts() if c.key == chart_key]
+            if not found:
+                raise Http404("No such chart")
+            spec = found[0]
+        svg = spec.svg()
+        if version:
+            cache.set(f"insight:chart-svg:{version}", svg, CHART_SECONDS)
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=600"
+    return response
 
 
 def _date(value: str | None, name: str) -> date | None:
@@ -104,7 +150,7 @@ def cases(http_request: HttpRequest) -> HttpResponse:
             as_of=as_of, start=_date(get.get("from"), "from"), end=_date(get.get("to"), "to"),
             on=_date(get.get("on"), "on"),
             extra={k: get.get(k, "") for k in ("source", "band", "step", "type", "status",
-                                                "year", "transfer")},
+                                                "year", "transfer", "team")},
         )
         found = drilldown.resolve(measure, params, http_request.user)
     except drilldown.BadDrilldown as error:
@@ -131,8 +177,8 @@ def board_pack(http_request: HttpRequest, fmt: str) -> HttpResponse:
         raise Http404("No such format")
     form, query = _query(http_request)
     if query is None:
-        context = {"form": form, "query": None, "page": None, "current": "overview",
-                   "nav": _nav(None), "charts": [], "can_export": True,
+        context: dict[str, Any] = {"form": form, "query": None, "page": None, "current": "overview",
+                   "nav": _nav(None), "charts": {}, "can_export": True,
                    "period_choices": list(dashboards.PERIODS.items())}
         return render(http_request, "insight/dashboard.html", context, status=400)
     content = boardpack.render(boardpack.build(as_of=query.as_of), fmt)

@@ -46,6 +46,14 @@ Memory is O(chunk_size × requests); chunks are simulated one after another.
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.context
+import os
+import sys
+import time
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 import numpy as np
@@ -101,30 +109,45 @@ def _per_month(rep: I64, month: I64, R: int, M: int, weights: F64 | None = None)
 
 
 def monthly_figures(raw: RawChunk, months: Months) -> Monthly:
-    """Month-end counts and monthly flows as measures.md defines them (days are whole days)."""
-    R = raw.r.shape[0]
+    """Month-end counts and monthly flows as measures.md defines them (days are whole days).
+
+    Replications are independent, so they are counted a few at a time: the temporaries stay
+    small (cache-sized, and no fresh memory to fault in), and the counts are the same.
+    """
+    R, N = raw.r.shape
+    step = max(1, 262144 // max(N, 1))
+    parts = [_monthly_slice(raw, months, lo, min(R, lo + step)) for lo in range(0, R, step)]
+    if len(parts) == 1:
+        return parts[0]
+    return Monthly(*(np.concatenate([getattr(p, f) for p in parts]) for f in _MONTHLY_FIELDS))
+
+
+def _monthly_slice(raw: RawChunk, months: Months, lo: int, hi: int) -> Monthly:
+    R = hi - lo
     M = months.count
     ends = months.ends
     end_day = ends - 1.0
-    rows, cols = np.nonzero(raw.valid)
-    r = raw.r[rows, cols]
+    rows, cols = np.nonzero(raw.valid[lo:hi])
+    flat = rows * raw.r.shape[1] + cols
+    r = raw.r[lo:hi].reshape(-1).take(flat)
     day_r = np.floor(r)
-    ex = raw.exit[rows, cols]
-    start = raw.is_start[rows, cols]
+    ex = raw.exit[lo:hi].reshape(-1).take(flat)
+    start = raw.is_start[lo:hi].reshape(-1).take(flat)
     # month index in which a time falls (M = after the horizon)
     m_arr = np.where(start, 0, np.searchsorted(ends, r, side="right"))
     m_exit = np.searchsorted(ends, ex, side="right")
     arrived = ~start
     received = _per_month(rows[arrived], m_arr[arrived], R, M)
     start_open = np.bincount(rows[start], minlength=R).astype(np.int64)
-    pt = raw.plan_time[rows, cols]
+    pt = raw.plan_time[lo:hi].reshape(-1).take(flat)
     has_plan = np.isfinite(pt)
     exits = _per_month(rows, m_exit, R, M)
-    plans = _per_month(rows[has_plan], m_exit[has_plan], R, M)
+    rows_p, m_p = rows[has_plan], m_exit[has_plan]
+    plans = _per_month(rows_p, m_p, R, M)
     days = np.floor(pt[has_plan]) - day_r[has_plan]
     within = days <= DAYS_20_WEEKS
-    issued_within = _per_month(rows[has_plan][within], m_exit[has_plan][within], R, M)
-    days_sum = _per_month(rows[has_plan], m_exit[has_plan], R, M, weights=days)
+    issued_within = _per_month(rows_p[within], m_p[within], R, M)
+    days_sum = _per_month(rows_p, m_p, R, M, weights=days)
     # open at a month end: arrived by it (the start state counts from month 0), not yet gone
     open_ = (start_open[:, None] + np.cumsum(received - exits, axis=1)).astype(np.int64)
 
@@ -150,6 +173,20 @@ def monthly_figures(raw: RawChunk, months: Months) -> Monthly:
     )
 
 
+_MONTHLY_FIELDS = (
+    "open",
+    "over_20_weeks",
+    "over_30_weeks",
+    "over_50_weeks",
+    "received",
+    "plans_issued",
+    "issued_within_20_weeks",
+    "left_without_plan",
+    "days_to_issue",
+    "start_open",
+)
+
+
 # --------------------------------------------------------------------------- entry points
 
 
@@ -157,8 +194,8 @@ def run_chunk(
     cs: Compiled, generators: list[np.random.Generator], *, record_decision_start: bool = False
 ) -> RawChunk:
     """Simulate one chunk of replications (one generator each) and return per-request results."""
-    inputs = draw_chunk(cs, generators)
-    return run_lockstep(cs, inputs, record_decision_start=record_decision_start)
+    # the chunk's draws are not kept: the lock-step copies what it needs and frees the rest
+    return run_lockstep(cs, draw_chunk(cs, generators), record_decision_start=record_decision_start)
 
 
 def simulate_raw(
@@ -174,39 +211,189 @@ def simulate_raw(
     return run_chunk(compile_scenario(scenario), gens, record_decision_start=record_decision_start)
 
 
+#: Below this many replications a run stays in this process (a pool costs ~0.05–0.3 s).
+PARALLEL_FROM = 200
+#: Fewest replications worth a chunk of their own: a step costs some tens of µs whatever the
+#: chunk's size, so small chunks waste it.
+MIN_CHUNK = 100
+#: Largest chunk a worker process takes at a time: bounds each worker's memory (~0.3 GB) so
+#: that a pool of them stays well under 1 GB.
+MAX_WORKER_CHUNK = 500
+
+_ChunkResult = tuple[Monthly, F64, F64]
+
+
+@dataclass(frozen=True)
+class RunStats:
+    """How the last ``simulate`` in this process ran (for benchmarks; not thread-safe)."""
+
+    workers: int = 1
+    chunks: int = 0
+    #: CPU seconds (user + system) of the worker processes, and the largest one's peak RSS
+    worker_cpu_s: float = 0.0
+    worker_peak_rss_mb: float = 0.0
+    fell_back: bool = False
+
+
+last_run = RunStats()
+
+
+def _simulate_chunks(
+    cs: Compiled, seeds: list[np.random.SeedSequence], chunk_size: int
+) -> list[_ChunkResult]:
+    """Simulate replications (one seed sequence each) ``chunk_size`` at a time.
+
+    Each replication has its own random stream, so where and with which others it is
+    simulated changes nothing.
+    """
+    out: list[_ChunkResult] = []
+    for lo in range(0, len(seeds), chunk_size):
+        gens = [np.random.Generator(np.random.PCG64(s)) for s in seeds[lo : lo + chunk_size]]
+        raw = run_chunk(cs, gens)
+        out.append((monthly_figures(raw, cs.months), raw.hours, raw.overrun))
+        del raw
+    return out
+
+
+def _worker(
+    cs: Compiled, seeds: list[np.random.SeedSequence], chunk_size: int
+) -> tuple[list[_ChunkResult], float, float]:
+    """A pool worker's share: its chunks' results, its CPU seconds and its peak RSS (MB).
+
+    Module-level, so that a process started by "forkserver" or "spawn" can import it.
+    """
+    c0 = time.process_time()
+    out = _simulate_chunks(cs, seeds, chunk_size)
+    return out, time.process_time() - c0, _peak_rss_mb()
+
+
+def _peak_rss_mb() -> float:
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return 0.0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return float(rss) / (1024 * 1024 if sys.platform == "darwin" else 1024)
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the CPUs this process may use (containers)
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def default_workers(replications: int) -> int:
+    """Processes to use: one per CPU, at most one per MIN_CHUNK replications, and just this
+    one for small runs or inside a daemonic process (which may not start children)."""
+    if replications < PARALLEL_FROM or multiprocessing.current_process().daemon:
+        return 1
+    return max(1, min(_cpus(), replications // MIN_CHUNK))
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """A start method that is safe from a threaded server (Django): never plain fork.
+
+    "forkserver" (POSIX) forks workers from a small server process started once, which has
+    imported this module, so a run's workers start in milliseconds; "spawn" elsewhere.  Either
+    way a worker re-imports the program's main module, so a script calling ``simulate`` at its
+    top level must do it under ``if __name__ == "__main__":`` (``manage.py``, gunicorn, pytest
+    and the ``ehcflow`` command all do).
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload([__name__])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _in_parallel(
+    cs: Compiled, seeds: list[np.random.SeedSequence], per: int, workers: int
+) -> list[_ChunkResult]:
+    """The chunks of ``seeds`` in a pool of ``workers`` processes, in order.
+
+    If the pool cannot start or breaks (no process support, a script without the
+    ``__main__`` guard, a worker killed), the chunks not done are simulated here instead —
+    the results are the same — with a RuntimeWarning.
+    """
+    global last_run
+    bounds = list(range(0, len(seeds), per))
+    done: dict[int, list[_ChunkResult]] = {}
+    cpu, rss = 0.0, 0.0
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
+            futures = {
+                lo: pool.submit(_worker, cs, seeds[lo : lo + per], per) for lo in bounds
+            }
+            for lo, f in futures.items():
+                res, c, m = f.result()
+                done[lo], cpu, rss = res, cpu + c, max(rss, m)
+    except (BrokenProcessPool, OSError, RuntimeError, AssertionError) as exc:
+        warnings.warn(
+            f"planner: the worker processes failed ({exc!r}); simulating here instead "
+            "(same results). A script must call simulate() under "
+            "'if __name__ == \"__main__\":' to use them.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        for lo in bounds:
+            if lo not in done:
+                done[lo] = _simulate_chunks(cs, seeds[lo : lo + per], per)
+        last_run = RunStats(workers, len(bounds), cpu, rss, fell_back=True)
+    else:
+        last_run = RunStats(workers, len(bounds), cpu, rss)
+    return [part for lo in bounds for part in done[lo]]
+
+
 def simulate(
     scenario: Scenario,
     *,
     replications: int | None = None,
     seed: int | None = None,
     chunk_size: int = 1000,
+    workers: int | None = None,
 ) -> Projection:
     """Project a scenario: ``replications`` runs of the model of planner-model.md.
 
     Defaults come from the scenario (``replications``, ``seed``; with no seed anywhere a fresh
-    one is drawn and reported in the Projection).  Replications are simulated ``chunk_size`` at a
-    time; the results do not depend on ``chunk_size``.
+    one is drawn and reported in the Projection).  Replications are simulated at most
+    ``chunk_size`` at a time, in ``workers`` processes (default ``default_workers``: one per
+    CPU for 200 replications or more, else just this one).  The results depend on neither:
+    every replication has its own random stream.  With more than one worker, see
+    ``_pool_context`` for the one requirement on a calling script.
     """
+    global last_run
     n = int(replications if replications is not None else scenario.replications)
     if not 1 <= n <= MAX_REPLICATIONS:
         raise ValueError(f"replications must be from 1 to 100,000, got {n:,}")
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be ≥ 1, got {chunk_size}")
+    w = default_workers(n) if workers is None else int(workers)
+    if w < 1:
+        raise ValueError(f"workers must be ≥ 1, got {w}")
+    if w > 1 and getattr(multiprocessing.current_process(), "_inheriting", False):
+        # a worker re-running a main script that lacks the __main__ guard: stop it here
+        raise RuntimeError(
+            "simulate() was called while a worker process was starting: call it under "
+            "'if __name__ == \"__main__\":' in the script"
+        )
     used_seed = resolve_seed(scenario, seed)
     cs = compile_scenario(scenario)
-    months = cs.months
-    gens = replication_generators(used_seed, n)
-    parts: list[Monthly] = []
-    hours: list[F64] = []
-    overrun: list[F64] = []
-    for lo in range(0, n, chunk_size):
-        raw = run_chunk(cs, gens[lo : lo + chunk_size])
-        parts.append(monthly_figures(raw, months))
-        hours.append(raw.hours)
-        overrun.append(raw.overrun)
-        del raw
+    seeds = np.random.SeedSequence(used_seed).spawn(n)
+    if w == 1:
+        parts = _simulate_chunks(cs, seeds, chunk_size)
+        last_run = RunStats(1, -(-n // chunk_size))
+    else:
+        # chunks that give every worker its share and bound each one's memory
+        per = min(chunk_size, MAX_WORKER_CHUNK, -(-n // w))
+        parts = _in_parallel(cs, seeds, per, min(w, -(-n // per)))
     return _projection(
-        scenario, used_seed, months, parts, np.concatenate(hours), np.concatenate(overrun)
+        scenario,
+        used_seed,
+        cs.months,
+        [p[0] for p in parts],
+        np.concatenate([p[1] for p in parts]),
+        np.concatenate([p[2] for p in parts]),
     )
 
 
@@ -255,7 +442,10 @@ def _projection(
 __all__ = [
     "Compiled",
     "RawChunk",
+    "RunStats",
     "compile_scenario",
+    "default_workers",
+    "last_run",
     "monthly_figures",
     "replication_generators",
     "resolve_seed",

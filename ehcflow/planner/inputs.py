@@ -191,6 +191,10 @@ def draw_chunk(cs: Compiled, generators: list[np.random.Generator]) -> ChunkInpu
     per request two uniforms for its fates, one per advice for whether it is needed, one for the
     end of a comment period, and standard normals (exponentials) for the four efforts and the
     advice delays.
+
+    The draws are turned into fates, efforts and advice waits one replication at a time, so the
+    chunk never holds all the raw uniforms and normals at once (that was most of a chunk's peak
+    memory); the result does not depend on it.
     """
     sc = cs.scenario
     R = len(generators)
@@ -198,101 +202,107 @@ def draw_chunk(cs: Compiled, generators: list[np.random.Generator]) -> ChunkInpu
     n_band = len(cs.band_step)
     A = len(sc.advice)
     w = sc.work
+    d = sc.demand
     dists = [w.decision_hours, w.ep_hours, w.draft_hours, w.final_hours] + [
         a.delay_days for a in sc.advice
     ]
-    any_exp = any(d.kind == "exponential" for d in dists)
-    ages0 = np.empty((R, n0))
-    u0 = np.empty((R, n0))
-    arrivals: list[F64] = []
-    us: list[F64] = []
-    zs: list[F64] = []
-    xs: list[F64] = []
+    any_exp = any(dist.kind == "exponential" for dist in dists)
+    step_all = np.concatenate([cs.band_step, cs.explicit_step])
+    has_explicit = len(cs.explicit_age) > 0
     weeks = np.arange(len(cs.week_rates), dtype=np.float64)
+
+    # Pass 1: what fixes each replication's number of requests (start ages, arrival counts).
+    ages0 = np.empty((R, n0))
+    ages0[:, n_band:] = cs.explicit_age
+    u0 = np.empty((R, n0))
+    counts = np.empty((R, len(weeks)), np.int64)
     for k, rng in enumerate(generators):
         ages0[k, :n_band] = rng.integers(cs.band_lo, cs.band_hi + 1)
         u0[k] = rng.random(n0)
-        counts = rng.poisson(cs.week_rates)
-        t = 7.0 * np.repeat(weeks, counts) + 7.0 * rng.random(int(counts.sum()))
-        t = np.sort(t[t < cs.horizon])
-        arrivals.append(t)
-        n = n0 + len(t)
-        us.append(rng.random((3 + A, n)))
-        zs.append(rng.standard_normal((4 + A, n)))
-        if any_exp:
-            xs.append(rng.standard_exponential((4 + A, n)))
-    ages0[:, n_band:] = cs.explicit_age
-    N = n0 + max((len(a) for a in arrivals), default=0)
+        counts[k] = rng.poisson(cs.week_rates)
     # start-state requests in order of request time
     r0 = -ages0 + u0
     order = np.argsort(r0, axis=1, kind="stable")
-    r = np.full((R, N), INF)
+    n_max = n0 + int(counts.sum(axis=1).max(initial=0))
+    step0 = step_all[order].astype(np.int8)  # the step each start request has reached
+    # index into the explicit requests (-1: counted by band)
+    xi0 = np.where(order >= n_band, order - n_band, -1) if has_explicit else None
+
+    r = np.full((R, n_max), INF)
     r[:, :n0] = np.take_along_axis(r0, order, axis=1)
-    U = np.zeros((3 + A, R, N))
-    Z = np.zeros((4 + A, R, N))
-    X = np.zeros((4 + A, R, N)) if any_exp else None
-    for k in range(R):
-        n = n0 + len(arrivals[k])
-        r[k, n0:n] = arrivals[k]
-        U[:, k, :n] = us[k]
-        Z[:, k, :n] = zs[k]
-        if X is not None:
-            X[:, k, :n] = xs[k]
+    assessed = np.zeros((R, n_max), bool)
+    plan = np.zeros((R, n_max), bool)
+    effort = np.zeros((R, n_max, 4))
+    adv = np.zeros((R, n_max))
+    u_comment = np.zeros((R, n0))
+    lengths = np.empty(R, np.int64)
+    new_step = np.zeros(n_max - n0, np.int8)
+
+    # Pass 2: each replication's arrivals and per-request draws, turned into fates at once.
+    for k, rng in enumerate(generators):
+        c = counts[k]
+        t = 7.0 * np.repeat(weeks, c) + 7.0 * rng.random(int(c.sum()))
+        t = np.sort(t[t < cs.horizon])
+        n = n0 + len(t)
+        lengths[k] = n
+        r[k, n0:n] = t
+        U = rng.random((3 + A, n))
+        Z = rng.standard_normal((4 + A, n))
+        X = rng.standard_exponential((4 + A, n)) if any_exp else None
+        st = np.concatenate([step0[k], new_step[: n - n0]])
+        a_k = np.where(st == 0, U[0] < d.assess_rate, True)
+        assessed[k, :n] = a_k
+        plan[k, :n] = np.where(st <= 1, U[1] < d.plan_rate, True) & a_k
+        e_k = effort[k, :n]
+        for s in range(4):
+            e_k[:, s] = _transform(dists[s], Z[s], None if X is None else X[s])
+        a_max = adv[k, :n]
+        for a_idx, a in enumerate(sc.advice):
+            need = U[2 + a_idx] < a.probability
+            if xi0 is not None:
+                x_k = xi0[k]
+                ex_k = np.flatnonzero(x_k >= 0)
+                need[ex_k] &= ~cs.explicit_advice_in[x_k[ex_k], a_idx]
+            delay = _transform(a.delay_days, Z[4 + a_idx], None if X is None else X[4 + a_idx])
+            np.maximum(a_max, np.where(need, delay, 0.0), out=a_max)
+        u_comment[k] = U[2 + A, :n0]
+
+    N = int(lengths.max(initial=n0))
+    r, assessed, plan = r[:, :N], assessed[:, :N], plan[:, :N]
+    effort, adv = effort[:, :N], adv[:, :N]
     valid = np.isfinite(r)
     is_start = np.zeros((R, N), bool)
     is_start[:, :n0] = True
-    step_all = np.concatenate([cs.band_step, cs.explicit_step])
-    step = np.zeros((R, N), np.int64)
-    step[:, :n0] = step_all[order]
-    # index into the explicit requests (-1: counted by band, or a new arrival)
-    xi = np.full((R, N), -1, np.int64)
-    xi[:, :n0] = np.where(order >= n_band, order - n_band, -1)
-    explicit = xi >= 0
 
-    d = sc.demand
-    assessed = np.where(step == 0, U[0] < d.assess_rate, True) & valid
-    plan = np.where(step <= 1, U[1] < d.plan_rate, True) & assessed
-    effort = np.empty((R, N, 4))
-    for s in range(4):
-        effort[:, :, s] = _transform(dists[s], Z[s], None if X is None else X[s])
-    adv = np.zeros((R, N))
-    for a_idx, a in enumerate(sc.advice):
-        need = U[2 + a_idx] < a.probability
-        if explicit.any():
-            already = np.zeros((R, N), bool)
-            already[explicit] = cs.explicit_advice_in[xi[explicit], a_idx]
-            need &= ~already
-        delay = _transform(a.delay_days, Z[4 + a_idx], None if X is None else X[4 + a_idx])
-        adv = np.maximum(adv, np.where(need, delay, 0.0))
-
-    # first tasks (planner-model.md, "Starting state")
+    # first tasks (planner-model.md, "Starting state"): new requests await their decision
     stage = np.zeros((R, N), np.int8)
     role = np.zeros((R, N), np.int8)
-    ready = np.where(is_start, 0.0, r)
-    ready[~valid] = INF
+    ready = r.copy()
+    ready[:, :n0] = 0.0
     ex = np.full((R, N), INF)
-    stage[step == 1] = EP_TASK
-    role[step == 1] = EP
-    stage[step == 2] = DRAFT
-    stage[step >= 3] = FINAL
-    in_comment = step == 3
-    ready[in_comment] = U[2 + A][in_comment] * w.comment_days
-    if explicit.any():
-        ce = np.full((R, N), np.nan)
-        ce[explicit] = cs.explicit_comment_end[xi[explicit]]
+    stage[:, :n0] = np.minimum(step0, FINAL)  # awaiting decision, assessment, draft, final
+    role[:, :n0] = step0 == 1
+    in_comment = step0 == 3
+    ready[:, :n0][in_comment] = u_comment[in_comment] * w.comment_days
+    if xi0 is not None and (xi0 >= 0).any():
+        explicit = xi0 >= 0
+        xs = xi0[explicit]
+        ce = np.full((R, n0), np.nan)
+        ce[explicit] = cs.explicit_comment_end[xs]
         known = in_comment & ~np.isnan(ce)
-        ready[known] = ce[known]
+        ready[:, :n0][known] = ce[known]
         # EP advice already in: the request waits only for its external advice
-        ep_in = np.zeros((R, N), bool)
-        ep_in[explicit] = cs.explicit_ep_in[xi[explicit]]
-        ep_in &= step == 1
-        to_draft = ep_in & plan
-        stage[to_draft] = DRAFT
-        role[to_draft] = CO
-        ready[to_draft] = adv[to_draft]
-        gone = ep_in & ~plan
-        ready[gone] = INF
-        ex[gone] = adv[gone]
+        ep_in = np.zeros((R, n0), bool)
+        ep_in[explicit] = cs.explicit_ep_in[xs]
+        ep_in &= step0 == 1
+        plan0, adv0 = plan[:, :n0], adv[:, :n0]
+        to_draft = ep_in & plan0
+        stage[:, :n0][to_draft] = DRAFT
+        role[:, :n0][to_draft] = CO
+        ready[:, :n0][to_draft] = adv0[to_draft]
+        gone = ep_in & ~plan0
+        ready[:, :n0][gone] = INF
+        ex[:, :n0][gone] = adv0[gone]
     return ChunkInputs(
         r=r,
         valid=valid,

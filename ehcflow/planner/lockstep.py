@@ -16,14 +16,19 @@ planner-model.md, "The model".  Why this shape is fast (``engine.py`` has the ov
    weeks when taken: t ≥ floor(request time) + 141) is a prefix of the row, "in time" a suffix.
 3. **Group minima.**  A group's people share start, end, hours and ramp, so a group next acts
    at max(its earliest-free person, the earliest time a task it may take is ready).  Ties (people
-   free at once) go to the first group in the file and its first person.
+   free at once) go to the first group in the file.
 
 Per step and replication: the next assignment is the minimum over groups of
 max(earliest-free person, earliest ready time of a task the group may take); the task is found
 by two short scans; the request's record (stage, efforts, advice wait, …) is one row, so one
 gather fetches it.  The earliest ready-and-overdue time (for ``serves = "overdue"`` groups) is
-kept as a lower bound and made exact only when it proves stale, which saves a full-row scan on
-almost every step; the other minima are exact.
+kept as a lower bound and made exact only when it proves stale; the other minima are exact.
+
+A step is some sixty NumPy calls on arrays of one element per replication, so its cost is in
+how many calls it makes and how many cache lines it touches, not in arithmetic: every index is
+flat, every gather is ``take``, a step writes only into the cache lines it has just read (the
+request's record row, the task's block), and the hours worked are logged per step and booked
+in batches (in the order the step-by-step booking would add them, so the sums are identical).
 
 Tests check, request by request, that this gives exactly the reference model's results when
 both are fed the same random draws.
@@ -40,6 +45,7 @@ import numpy.typing as npt
 from ehcflow.planner.inputs import (
     CO,
     DECISION,
+    DRAFT,
     EP,
     EP_TASK,
     FINAL,
@@ -58,6 +64,11 @@ INF = np.inf
 _PAD_OD = 1.0e5
 #: Row offset that lets one searchsorted count, per replication, the requests overdue at t.
 _ROW_OFFSET = 1.0e6
+#: Steps logged between bookings of the hours worked (bounds the log's memory).
+_LOG_STEPS = 256
+#: Columns of a request's record (one row of 8 floats, one cache line, so one gather fetches
+#: it): stage, the four signed efforts (then ends), advice wait, overdue time, first stage.
+_STAGE, _ADV, _OD, _STAGE0 = 0, 5, 6, 7
 
 
 def _pad[G: np.generic](a: npt.NDArray[G], n: int, fill: object) -> npt.NDArray[G]:
@@ -83,6 +94,12 @@ class _Months:
         self.of_day = np.searchsorted(m.ends, np.arange(days, dtype=np.float64), side="right")
 
 
+def _zeros_aligned(shape: tuple[int, ...]) -> F64:
+    """Zeros whose data starts on a 64-byte boundary, so a row of 8 floats is one cache line."""
+    n = math.prod(shape)
+    buf = np.zeros(n + 8)
+    off = (-buf.ctypes.data % 64) // 8
+    return buf[off : off + n].reshape(shape)
 
 
 def _block_size(n: int) -> int:
@@ -105,8 +122,28 @@ class RawChunk:
     overrun: F64  # (R, 2, M) hours worked after the end of a person's post
 
 
+class _Index:
+    """Index vectors for a set of active replications (rebuilt only when the set changes)."""
+
+    def __init__(self, ls: Lockstep, act: I64) -> None:
+        n = act.size
+        ar = np.arange(n)
+        self.act, self.n = act, n
+        self.arB, self.arNB, self.arP, self.arG = ar * ls.B, ar * ls.NB, ar * ls.P, ar * ls.G
+        self.ar8p1 = ar * 8 + 1
+        self.act4, self.actG = act * 4, act * ls.G
+
+
 class Lockstep:
-    """All replications of a chunk in lock-step; one assignment per replication per step."""
+    """All replications of a chunk in lock-step; one assignment per replication per step.
+
+    A request's record is ``[stage, e0, e1, e2, e3, advice wait, overdue time, first stage]``.
+    Effort ``e_s`` carries in its sign whether the request goes on after its stage-s task
+    (+ goes on, − leaves: assessed, plan, always after the draft, never after the final;
+    ``signbit``, so that a zero effort works too); once the task is taken its slot holds the
+    task's end with the same sign, which is all ``raw()`` needs to give each request's exit and
+    plan times.
+    """
 
     def __init__(self, cs: Compiled, ci: ChunkInputs, record_decision_start: bool) -> None:
         sc = cs.scenario
@@ -119,84 +156,114 @@ class Lockstep:
         self.oldest = sc.policy == "oldest_first"
         self.months = _Months(cs)
 
+        gs = cs.groups
+        self.G = G = len(gs)
+        role_g = np.array([g.role for g in gs], np.int64)
+        serves_g = np.array([g.serves for g in gs], np.int64)
+        self.role_g, self.serves_g = role_g, serves_g
+        #: per group: hours a day, end of post, ramp (from, slope, origin)
+        self.gtab = np.array(
+            [[g.hours_per_day, g.end, g.ramp_from, g.ramp_slope, g.ramp_origin] for g in gs],
+            np.float64,
+        ).reshape(G, 5)
+        self.is_od_g = serves_g == SERVES_OVERDUE
+        self.end_g = np.array([g.end for g in gs], np.float64)
+        self.hp_g = np.array([g.hours_per_day for g in gs], np.float64)
+        self.k_g = role_g * 2 + self.is_od_g
+        #: for a task x ready and ≤ t: max(x, od + od_add) ≤ t iff the group may take it
+        self.od_add_g = np.where(self.is_od_g, 0.0, -INF)
+        self.it_cols = np.flatnonzero(serves_g == SERVES_IN_TIME)
+        self.it_role = role_g[self.it_cols]
+        self.has_od = bool(self.is_od_g.any())
+        self.has_it = self.it_cols.size > 0
+
         r = _pad(ci.r, N, INF)
         self.r = r
         self.valid = np.isfinite(r)
         self.is_start = _pad(ci.is_start, N, False)
         # the time each request becomes overdue (over 20 weeks): floor(request time) + 141
-        od = np.where(self.valid, np.floor(np.where(self.valid, r, 0.0)) + DAYS_20_WEEKS + 1,
-                      _PAD_OD)
-        self.od = od
-        self.od_rows = od.reshape(R * NB, B)
+        od = np.where(self.valid, r, 0.0)
+        np.floor(od, out=od)
+        od += DAYS_20_WEEKS + 1
+        od[~self.valid] = _PAD_OD
+        self.od_first = np.ascontiguousarray(od.reshape(R, NB, B)[:, :, 0])
         self.od_global = (od + _ROW_OFFSET * np.arange(R)[:, None]).ravel()
         # one queue row per (role, replication), cut into blocks: row (role·R + rep)·NB + b
         ready = np.full((2, R, N), INF)
-        for role in (CO, EP):
-            ready[role] = _pad(np.where(ci.role == role, ci.ready, INF), N, INF)
+        np.copyto(ready[CO, :, :n_in], ci.ready, where=ci.role == CO)
+        np.copyto(ready[EP, :, :n_in], ci.ready, where=ci.role == EP)
         self.ready = ready.reshape(2 * R * NB, B)
         self.ready_flat = self.ready.reshape(-1)
         self.bmin = self.ready.min(axis=1).reshape(2 * R, NB)
         self.bmin_flat = self.bmin.reshape(-1)
-
-        gs = cs.groups
-        self.G = len(gs)
-        self.gtab = np.array(
-            [[g.role, g.serves, g.end, g.hours_per_day, g.ramp_from, g.ramp_slope, g.ramp_origin]
-             for g in gs],
-            np.float64,
-        ).reshape(self.G, 7)
-        role_g = self.gtab[:, 0].astype(np.int64)
-        serves_g = self.gtab[:, 1].astype(np.int64)
-        self.end_g = self.gtab[:, 2].copy()
-        self.k_g = role_g * 2 + (serves_g == SERVES_OVERDUE)
-        self.it_cols = np.flatnonzero(serves_g == SERVES_IN_TIME)
-        self.it_role = role_g[self.it_cols]
-        self.has_od = bool((serves_g == SERVES_OVERDUE).any())
-        self.has_it = self.it_cols.size > 0
+        # Earliest ready time per (replication, role): column 2·role exact; column 2·role + 1,
+        # the earliest time a task is ready *and* overdue, is a lower bound refreshed when stale.
+        rmin = np.full((R, 4), INF)
+        rmin[:, 0::2] = self.bmin.reshape(2, R, NB).min(axis=2).T
+        # per-request record (see the class docstring), filled a few replications at a time
+        rec = _zeros_aligned((R, N, 8))
+        goes_on = (ci.assessed, ci.plan, None, None)
+        sl = max(1, 4096 // N)
+        for lo in range(0, R, sl):
+            hi = min(R, lo + sl)
+            rr = rec[lo:hi]
+            rr[:, :n_in, _STAGE] = ci.stage[lo:hi]
+            rr[:, :n_in, _STAGE0] = ci.stage[lo:hi]
+            for k in range(4):
+                e = ci.effort[lo:hi, :, k]
+                go = goes_on[k]
+                rr[:, :n_in, 1 + k] = e if k == DRAFT else -e if k == FINAL else (
+                    np.where(go[lo:hi], e, -e) if go is not None else e
+                )
+            rr[:, :n_in, _ADV] = ci.adv[lo:hi]
+            rr[:, :, _OD] = od[lo:hi]
+            for role in (CO, EP):
+                rmin[lo:hi, 2 * role + 1] = np.maximum(ready[role, lo:hi], od[lo:hi]).min(axis=1)
+        self.rec = rec.reshape(R * N, 8)
+        self.rec_flat = self.rec.reshape(-1)
         if self.has_it:
+            self.od_rows = od.reshape(R * NB, B)
             od3 = np.broadcast_to(od.reshape(1, R * NB, B), (2, R * NB, B)).reshape(2 * R * NB, B)
             it = np.where(self.ready < od3, self.ready, INF)
             self.bmin_it = it.min(axis=1).reshape(2 * R, NB)
             self.bmin_it_flat = self.bmin_it.reshape(-1)
-        # Earliest ready time per (replication, role): column 2·role exact; column 2·role + 1,
-        # the earliest time a task is ready *and* overdue, is a lower bound refreshed when stale.
-        rmin = np.full((R, 4), INF)
-        for role in (CO, EP):
-            rows = ready[role]
-            rmin[:, 2 * role] = rows.min(axis=1)
-            rmin[:, 2 * role + 1] = np.maximum(rows, od).min(axis=1)
         self.rmin = rmin
         self.rmin_flat = rmin.reshape(-1)
-
-        # per-request record: stage, 4 efforts, advice wait, overdue time, continuation bits
-        rec = np.zeros((R, N, 8))
-        rec[:, :, 0] = _pad(ci.stage, N, 0)
-        rec[:, :, 1:5] = _pad(ci.effort, N, 0.0)
-        rec[:, :, 5] = _pad(ci.adv, N, 0.0)
-        rec[:, :, 6] = od
-        # bit s set: the request goes on after its stage-s task (assessed; plan; draft → final)
-        rec[:, :, 7] = (
-            _pad(ci.assessed, N, False).astype(np.int64) + 2 * _pad(ci.plan, N, False) + 4
-        )
-        self.rec = rec.reshape(R * N, 8)
-        self.rec_flat = self.rec.reshape(-1)
-        self.exit = _pad(ci.exit, N, INF).reshape(-1)
-        self.plan_time = np.full(R * N, INF)
+        del ready, od
+        # exits already known at the start (no task left: EP advice in and no plan)
+        gone0 = np.isfinite(ci.exit)
+        self.exit0: F64 | None = _pad(ci.exit, N, INF).reshape(-1) if gone0.any() else None
         self.decision_start = np.full(R * N, np.nan) if record_decision_start else None
 
+        # per-group offsets into the flat arrays (queue rows, record rows, minima)
+        self.roleR_g = role_g * R
+        self.roleRN_g = role_g * (R * N)
+        flip = 1 - 2 * role_g  # +1 from the officers' queue to the EPs', −1 back
+        self.flipRN_g = flip * (R * N)
+        self.flipRNB_g = flip * (R * NB)
+        self.kr_g = 2 * role_g
+        self.flip2_g = 2 * flip
         P = max((g.count for g in gs), default=1)
         self.P = P
-        free = np.full((R, max(self.G, 1), P), INF)
+        free = np.full((R, max(G, 1), P), INF)
         for k, g in enumerate(gs):
             free[:, k, : g.count] = g.start if g.start < g.end else INF
-        self.F = np.ascontiguousarray(free.min(axis=2)[:, : self.G])
+        self.F = np.ascontiguousarray(free.min(axis=2)[:, :G])
         self.F_flat = self.F.reshape(-1)
-        self.free = free[:, : self.G].reshape(R * self.G, P)
+        self.free = np.ascontiguousarray(free[:, :G]).reshape(R * G, P)
         self.free_flat = self.free.reshape(-1)
-        self.hours = np.zeros(R * 2 * (self.months.M + 1))
-        self.overrun = np.zeros((R, 2, self.months.M + 1))
+        #: the person of each (replication, group) who is free earliest (see _assign)
+        self.F_who = np.ascontiguousarray(free[:, :G].argmin(axis=2)).reshape(-1)
+        M1 = self.months.M + 1
+        self.hours = np.zeros(R * 2 * M1)
+        self.overrun = np.zeros((R, 2, M1))
         #: ready-time increment of the next task, by the stage just done (the comment period)
         self.after = np.array([0.0, 0.0, float(sc.work.comment_days), 0.0])
+        # the log of assignments (start, end, group) not yet booked as hours worked
+        self._log_t = np.empty((_LOG_STEPS, R))
+        self._log_c = np.empty((_LOG_STEPS, R))
+        self._log_g = np.full((_LOG_STEPS, R), -1, np.int8 if G < 128 else np.int64)
+        self._log_k = 0
 
     # ---------------------------------------------------------------- queries
 
@@ -244,10 +311,9 @@ class Lockstep:
             if not lo.any():
                 hit = bm <= tt
                 b = hit.argmax(axis=1)
-                found = hit[ar, b]
                 blk = self.ready.take(rr * NB + b, axis=0)
                 j = (blk <= tt).argmax(axis=1)
-                return b, j, blk, bm, found
+                return b, j, blk, bm, hit[ar, b]
             # first entry at index ≥ lo that is ready by t
             b0 = np.minimum(lo // B, NB - 1)
             blk0 = self.ready.take(rr * NB + b0, axis=0)
@@ -292,136 +358,246 @@ class Lockstep:
         if self.G == 0:
             return  # nobody to do anything: every request stays where it is
         act = np.arange(self.R)
-        kg, end_g, T, G = self.k_g, self.end_g, self.T, self.G
-        while act.size:
-            Fa = self.F.take(act, axis=0)
-            e = np.maximum(Fa, self.rmin.take(act, axis=0).take(kg, axis=1))
+        ix = _Index(self, act)
+        kg = None if np.array_equal(self.k_g, np.arange(4)) else self.k_g
+        end_g, T = self.end_g, self.T
+        while True:
+            if ix.n == self.R:
+                Fa, rm = self.F, self.rmin
+            else:
+                Fa, rm = self.F.take(act, axis=0), self.rmin.take(act, axis=0)
+            e = np.maximum(Fa, rm if kg is None else rm.take(kg, axis=1))
             if self.has_it:
                 e[:, self.it_cols] = self._next_in_time(act, Fa[:, self.it_cols])
-            e = np.where(e < end_g, e, INF)
+            np.putmask(e, e >= end_g, INF)
             g = e.argmin(axis=1)
-            t = e.reshape(-1).take(np.arange(act.size) * G + g)
+            t = e.reshape(-1).take(ix.arG + g)
             live = t < T
             if not live.all():
-                act, g, t = act[live], g[live], t[live]
-                if not act.size:
+                keep = np.flatnonzero(live)
+                if not keep.size:
                     break
-            self._assign(act, g, t)
+                act, g, t = act[keep], g[keep], t[keep]
+                ix = _Index(self, act)
+            self._assign(ix, g, t)
+        self._book_hours()
 
-    def _assign(self, act: I64, g: I64, t: F64) -> None:
-        R, N, B, NB = self.R, self.N, self.B, self.NB
-        gt = self.gtab.take(g, axis=0)
-        role = gt[:, 0].astype(np.int64)
-        serves = gt[:, 1].astype(np.int64)
-        rr = role * R + act
-        # the first person of the group who is free (file order breaks ties)
-        prow = act * self.G + g
-        fr = self.free.take(prow, axis=0)
-        p = (fr <= t[:, None]).argmax(axis=1)
-        # the task
-        b, j, blk, bm, found = self._select(rr, act, t, serves)
-        i = b * B + j
-        ri = act * N + i
+    def _assign(self, ix: _Index, g: I64, t: F64) -> None:
+        B, NB = self.B, self.NB
+        act = ix.act
+        rr = act + self.roleR_g.take(g)  # the role's queue row of each replication
+        # the task: the oldest ready one (in the first block with one), or see _select
+        found: Bool | None = None
+        if self.oldest and not self.has_it:
+            tt = t[:, None]
+            bm = self.bmin.take(rr, axis=0)
+            b = (bm <= tt).argmax(axis=1)
+            rowblk = rr * NB + b
+            blk = self.ready.take(rowblk, axis=0)
+            j = (blk <= tt).argmax(axis=1)
+        else:
+            b, j, blk, bm, found = self._select(rr, act, t, self.serves_g.take(g))
+            rowblk = rr * NB + b
+        qi = rowblk * B + j  # the task's slot in ``ready``
+        ri = qi - self.roleRN_g.take(g)  # its request's row in ``rec``
         rg = self.rec.take(ri, axis=0)
-        if self.has_od and self.oldest:
-            found &= (serves != SERVES_OVERDUE) | (rg[:, 6] <= t)
-        if not found.all():
+        od_i = rg[:, _OD]
+        if self.oldest and self.has_od:
+            # found: a task was ready (else the lower bound was stale), and for an
+            # overdue-only group the oldest ready one is overdue
+            ready_sel = blk.reshape(-1).take(ix.arB + j)
+            found = np.maximum(ready_sel, od_i + self.od_add_g.take(g)) <= t
+        if found is not None and not found.all():
             # an overdue-only group's lower bound was stale: make it exact, and that group
             # acts (or not) in a later step
             miss = ~found
-            self._refresh_overdue(act[miss], role[miss])
+            self._refresh_overdue(act[miss], self.role_g.take(g[miss]), t[miss])
             k = np.flatnonzero(found)
             if not k.size:
                 return
-            act, g, t, gt, role, rr, prow, fr, p = (
-                act[k], g[k], t[k], gt[k], role[k], rr[k], prow[k], fr[k], p[k]
-            )
-            b, j, blk, bm, i, ri, rg = b[k], j[k], blk[k], bm[k], i[k], ri[k], rg[k]
-        ar = np.arange(act.size)
-        # remove it from the queue; the block's and the row's minima can only rise
-        self.ready_flat.put((rr * NB + b) * B + j, INF)
-        blk[ar, j] = INF
-        nb = blk[ar, blk.argmin(axis=1)]
-        self.bmin_flat.put(rr * NB + b, nb)
-        bm[ar, b] = nb
-        self.rmin_flat.put(act * 4 + 2 * role, bm[ar, bm.argmin(axis=1)])
+            ix = _Index(self, act[k])
+            act, g, t, rr, rowblk, qi, ri = ix.act, g[k], t[k], rr[k], rowblk[k], qi[k], ri[k]
+            b, j, blk, bm, rg, od_i = b[k], j[k], blk[k], bm[k], rg[k], od_i[k]
+        # how long it takes (planner-model.md: effort ÷ (hours_per_week / 7 × productivity(t)))
+        gt = self.gtab.take(g, axis=0)
+        s = rg[:, _STAGE].astype(np.intp)
+        ev = rg.reshape(-1).take(ix.ar8p1 + s)
+        prod = np.minimum(1.0, gt[:, 2] + gt[:, 3] * (t - gt[:, 4]))
+        c = t + np.abs(ev) / (gt[:, 0] * prod)
+        # a person of the group is busy until c (see below); past the end of their post they leave
+        prow = ix.actG + g
+        fr = self.free.take(prow, axis=0)
+        p = (fr <= t[:, None]).argmax(axis=1) if self.has_it else self.F_who.take(prow)
+        nf = np.where(c < gt[:, 1], c, INF)
+        fr_flat = fr.reshape(-1)
+        fr_flat[ix.arP + p] = nf
+        self.free_flat[prow * self.P + p] = nf
+        q = fr.argmin(axis=1)
+        self.F_flat[prow] = fr_flat.take(ix.arP + q)
+        self.F_who[prow] = q
+        self._log(ix, g, t, c)
+        if self.decision_start is not None:
+            d0 = s == DECISION
+            self.decision_start[ri[d0]] = t[d0]
+        # what happens to the request next (planner-model.md, "Path of a request")
+        a = rg[:, _ADV]
+        adv = np.where(s == DECISION, c + a, a)  # advice is requested at the decision
+        x = np.where(s == EP_TASK, np.maximum(c, adv), c + self.after.take(s))
+        xg = np.where(np.signbit(ev), INF, x)
+        rec = self.rec_flat
+        r8 = ri * 8
+        rec[r8] = s + 1
+        rec[r8 + _ADV] = adv
+        rec[r8 + 1 + s] = np.copysign(c, ev)
+        # the task leaves its queue; after a draft the final joins the same queue in its place
+        same = s >= DRAFT
+        vs = np.where(same, xg, INF)
+        self.ready_flat[qi] = vs
+        blk_flat = blk.reshape(-1)
+        blk_flat[ix.arB + j] = vs
+        nb = blk_flat.take(ix.arB + blk.argmin(axis=1))
+        self.bmin_flat[rowblk] = nb
+        bm_flat = bm.reshape(-1)
+        bm_flat[ix.arNB + b] = nb
+        kr = ix.act4 + self.kr_g.take(g)
+        self.rmin_flat[kr] = bm_flat.take(ix.arNB + bm.argmin(axis=1))
         if self.has_it:
             odb = self.od_rows.take(act * NB + b, axis=0)
             vi = np.where(blk < odb, blk, INF)
-            self.bmin_it_flat.put(rr * NB + b, vi[ar, vi.argmin(axis=1)])
-        # how long it takes (planner-model.md: effort ÷ (hours_per_week / 7 × productivity(t)))
-        s = np.minimum(rg[:, 0].astype(np.int64), FINAL)
-        eff = rg.reshape(-1).take(ar * 8 + 1 + s)
-        prod = np.minimum(1.0, gt[:, 4] + gt[:, 5] * (t - gt[:, 6]))
-        hp = gt[:, 3]
-        c = t + eff / (hp * prod)
-        # the person is busy until c; past the end of their post they leave
-        endg = gt[:, 2]
-        nf = np.where(c < endg, c, INF)
-        self.free_flat.put(prow * self.P + p, nf)
-        fr[ar, p] = nf
-        self.F_flat.put(prow, fr[ar, fr.argmin(axis=1)])
-        self._book_hours(act, role, t, c, hp, endg)
-        if self.decision_start is not None:
-            d0 = s == DECISION
-            self.decision_start.put(ri[d0], t[d0])
-        # what happens to the request next (planner-model.md, "Path of a request")
-        cont = ((rg[:, 7].astype(np.int64) >> s) & 1).astype(bool)
-        is0 = s == DECISION
-        adv = np.where(is0, c + rg[:, 5], rg[:, 5])  # advice is requested at the decision
-        x = np.where(s == EP_TASK, np.maximum(c, adv), c + self.after.take(s))
-        self.rec_flat.put(ri * 8, s + 1)
-        self.rec_flat.put(ri * 8 + 5, adv)
-        self.exit.put(ri, np.where(cont, INF, x))
-        self.plan_time.put(ri, np.where(s == FINAL, c, INF))
-        # its next task joins a queue (the EP's after a decision, else the case officers')
-        nrole = np.where(is0, EP, CO)
-        xg = np.where(cont, x, INF)
-        nbi = (nrole * R + act) * NB + b
-        self.ready_flat.put(nbi * B + j, xg)
-        self.bmin_flat.put(nbi, np.minimum(self.bmin_flat.take(nbi), xg))
-        k0 = act * 4 + 2 * nrole
-        self.rmin_flat.put(k0, np.minimum(self.rmin_flat.take(k0), xg))
+            self.bmin_it_flat[rowblk] = vi.reshape(-1).take(ix.arB + vi.argmin(axis=1))
+        # ... else it joins the other role's queue (the EP's after a decision, else the officers')
+        vo = np.where(same, INF, xg)
+        self.ready_flat[qi + self.flipRN_g.take(g)] = vo
+        obi = rowblk + self.flipRNB_g.take(g)
+        self.bmin_flat[obi] = np.minimum(self.bmin_flat.take(obi), vo)
+        ko = kr + self.flip2_g.take(g)
+        self.rmin_flat[ko] = np.minimum(self.rmin_flat.take(ko), vo)
         if self.has_od:
-            v = np.maximum(xg, rg[:, 6])
-            self.rmin_flat.put(k0 + 1, np.minimum(self.rmin_flat.take(k0 + 1), v))
+            kn = np.where(same, kr, ko) + 1
+            self.rmin_flat[kn] = np.minimum(self.rmin_flat.take(kn), np.maximum(xg, od_i))
         if self.has_it:
-            vi2 = np.where(xg < rg[:, 6], xg, INF)
-            self.bmin_it_flat.put(nbi, np.minimum(self.bmin_it_flat.take(nbi), vi2))
+            vi2 = np.where(vo < od_i, vo, INF)
+            self.bmin_it_flat[obi] = np.minimum(self.bmin_it_flat.take(obi), vi2)
 
-    def _refresh_overdue(self, act: I64, role: I64) -> None:
-        """Exact earliest time a task is ready and overdue, for these (replication, role)."""
-        rows = self.ready.reshape(2 * self.R, self.N).take(role * self.R + act, axis=0)
-        ods = self.od.take(act, axis=0)
-        self.rmin_flat.put(act * 4 + 2 * role + 1, np.maximum(rows, ods).min(axis=1))
+    # The person who takes a task (in _assign).  The people of a group are alike (start, end,
+    # hours, ramp), so which free one takes it changes nothing as long as the group's
+    # earliest-free time F stays right: the group next acts at max(F, earliest ready task),
+    # which is never before t, so a person free before t is only ever compared with times ≥ t.
+    # The person taken is therefore the one free earliest (kept with F), unless the scenario has
+    # an ``in_time`` group, whose next time depends on F itself: then, as in the reference, the
+    # first in file order who is free.
 
-    def _book_hours(self, act: I64, role: I64, t: F64, c: F64, hp: F64, endg: F64) -> None:
-        """Hours worked (busy time × hours per day), split between the months they fall in."""
+    def _refresh_overdue(self, act: I64, role: I64, t: F64) -> None:
+        """The earliest time a task is ready and overdue, for these (replication, role), after
+        a miss at t (no task was ready and overdue at t).
+
+        Per block: blocks wholly overdue at t give their minimum (which is > t); the block
+        holding the first request not yet overdue is scanned exactly; later blocks give the
+        lower bound max(block minimum, first overdue time) (> t).  The result is a lower bound
+        > t, so the group's next try is later, and exact except for a later block's bound.
+        """
+        B, NB = self.B, self.NB
+        rr = role * self.R + act
+        lb = np.maximum(self.bmin.take(rr, axis=0), self.od_first.take(act, axis=0))
+        sb = self._threshold(act, t) // B
+        inside = np.flatnonzero(sb < NB)
+        if inside.size:
+            a_in, b_in = act[inside], sb[inside]
+            blk = self.ready.take(rr[inside] * NB + b_in, axis=0)
+            first = (a_in * self.N + b_in * B) * 8 + _OD
+            odb = self.rec_flat.take(first[:, None] + np.arange(0, 8 * B, 8))
+            lb[inside, b_in] = np.maximum(blk, odb).min(axis=1)
+        self.rmin_flat[act * 4 + 2 * role + 1] = lb.min(axis=1)
+
+    # ---------------------------------------------------------------- hours worked
+
+    def _log(self, ix: _Index, g: I64, t: F64, c: F64) -> None:
+        k = self._log_k
+        act = ix.act
+        if ix.n == self.R:
+            self._log_t[k] = t
+            self._log_c[k] = c
+            self._log_g[k] = g
+        else:
+            self._log_t[k, act] = t
+            self._log_c[k, act] = c
+            self._log_g[k, act] = g
+        self._log_k = k + 1
+        if k + 1 == _LOG_STEPS:
+            self._book_hours()
+
+    def _book_hours(self) -> None:
+        """Book the logged assignments: hours worked (busy time × hours per day), split
+        between the months they fall in, and overrun after the end of a post.
+
+        Each (replication, role, month) total is added up in the order a booking at every
+        step would add to it: the parts of tasks begun in earlier months (in step order), then
+        the tasks begun in the month (in step order), so the sums are the same to the bit.
+        """
+        k = self._log_k
+        if not k:
+            return
+        lg = self._log_g[:k]
+        step, rep = np.nonzero(lg >= 0)  # in step order
+        flat = step * self.R + rep
+        g = lg.reshape(-1).take(flat).astype(np.intp)
+        t = self._log_t[:k].reshape(-1).take(flat)
+        c = self._log_c[:k].reshape(-1).take(flat)
+        lg[:] = -1
+        self._log_k = 0
         mo = self.months
-        ms = mo.of_day.take(t.astype(np.int64))
-        base = (act * 2 + role) * (mo.M + 1)
+        M1 = mo.M + 1
+        hp = self.hp_g.take(g)
+        role = self.role_g.take(g)
+        ms = mo.of_day.take(t.astype(np.intp))
         me = mo.end.take(ms)
-        self.hours[base + ms] += hp * (np.minimum(c, me) - t)
-        spill = c > me
-        if spill.any():
-            bs, cc, h, k = base[spill], c[spill], hp[spill], ms[spill] + 1
+        base = rep * (2 * M1) + role * M1
+        spill = np.flatnonzero(c > me)
+        if spill.size:
+            cells, parts, order = [], [], []
+            bs, cc, h, m, who = base[spill], c[spill], hp[spill], ms[spill] + 1, spill
             while bs.size:
-                self.hours[bs + k] += h * (np.minimum(cc, mo.end[k]) - mo.start[k])
-                more = cc > mo.end[k]
-                bs, cc, h, k = bs[more], cc[more], h[more], k[more] + 1
+                cells.append(bs + m)
+                parts.append(h * (np.minimum(cc, mo.end[m]) - mo.start[m]))
+                order.append(who)
+                more = cc > mo.end[m]
+                bs, cc, h, m, who = bs[more], cc[more], h[more], m[more] + 1, who[more]
+            o = np.argsort(np.concatenate(order), kind="stable")
+            np.add.at(self.hours, np.concatenate(cells)[o], np.concatenate(parts)[o])
+        np.add.at(self.hours, base + ms, hp * (np.minimum(c, me) - t))
+        endg = self.end_g.take(g)
         over = c > endg
         if over.any():
-            _book_overrun(self.overrun, mo, act[over], role[over], t[over], c[over], hp[over],
+            _book_overrun(self.overrun, mo, rep[over], role[over], t[over], c[over], hp[over],
                           endg[over])
 
+    # ---------------------------------------------------------------- results
+
     def raw(self) -> RawChunk:
+        """Per-request results: a request leaves after its last task taken if that task's
+        sign says so (at its end, or for the EP advice when the external advice is in too)."""
         R, N, M = self.R, self.N, self.months.M
+        exit_ = np.empty(R * N)
+        plan_time = np.empty(R * N)
+        step = max(1, 65536 // N) * N  # a few replications at a time: temporaries stay small
+        for lo in range(0, R * N, step):
+            rec = self.rec[lo : lo + step]
+            stage = rec[:, _STAGE]
+            done = stage > rec[:, _STAGE0]
+            last = np.maximum(stage.astype(np.intp) - 1, 0)
+            v = rec.reshape(-1).take(np.arange(0, 8 * len(rec), 8) + 1 + last)
+            c = np.abs(v)
+            x = np.where(last == EP_TASK, np.maximum(c, rec[:, _ADV]), c + self.after.take(last))
+            gone = done & np.signbit(v)
+            before = INF if self.exit0 is None else self.exit0[lo : lo + step]
+            exit_[lo : lo + step] = np.where(gone, x, before)
+            plan_time[lo : lo + step] = np.where(done & (last == FINAL), c, INF)
         return RawChunk(
             r=self.r,
             valid=self.valid,
             is_start=self.is_start,
-            exit=self.exit.reshape(R, N),
-            plan_time=self.plan_time.reshape(R, N),
+            exit=exit_.reshape(R, N),
+            plan_time=plan_time.reshape(R, N),
             decision_start=None
             if self.decision_start is None
             else self.decision_start.reshape(R, N),
@@ -447,5 +623,6 @@ def run_lockstep(
 ) -> RawChunk:
     """Simulate one chunk of replications and return its per-request results."""
     engine = Lockstep(cs, ci, record_decision_start)
+    del ci  # the lock-step has copied what it needs
     engine.run()
     return engine.raw()

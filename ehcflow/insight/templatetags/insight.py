@@ -31,3 +31,8 @@ def weeks_between(start: date | None, end: date | None) -> str:
 def advice_due(requested_on: date | None) -> date | None:
     """The day advice is due: 6 weeks after it was requested (reg 8(1))."""
     return None if requested_on is None else clock.advice_due(requested_on)
+
+
+@register.filter
+def get_item(mapping: dict[str, Any], key: str) -> Any:
+    return mapping.get(key, "")

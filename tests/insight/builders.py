@@ -1,0 +1,113 @@
+"""A small invented authority for the Insight tests: two teams, every role, and requests,
+plans, advice and reviews whose figures on 31 July 2023 are known (measures.md's worked
+example, plus a few more)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from ehcflow.casework.models import AdviceRequest, AnnualReview, AssessmentRequest, Child, EHCPlan
+from ehcflow.casework.services import derive_stage
+from ehcflow.people.models import Role, StaffMember, Team, User
+from ehcflow.statutory import clock
+from ehcflow.statutory.records import RequestRecord
+
+AS_OF = date(2023, 7, 31)
+PASSWORD = "correct horse battery"
+
+# measures.md's worked example (as of 31 July 2023) and three older requests.
+RECORDS = [
+    RequestRecord("a", date(2023, 3, 13)),
+    RequestRecord("b", date(2023, 3, 12), decision="assess", decision_date=date(2023, 4, 20)),
+    RequestRecord("c", date(2022, 7, 1), decision="assess", decision_date=date(2022, 8, 1),
+                  outcome="plan", outcome_date=date(2022, 10, 1), draft_date=date(2022, 10, 1),
+                  final_date=date(2022, 11, 18)),
+    RequestRecord("d", date(2022, 7, 1), decision="assess", decision_date=date(2022, 8, 1),
+                  outcome="plan", outcome_date=date(2022, 10, 1), draft_date=date(2022, 10, 1),
+                  final_date=date(2022, 11, 19)),
+    RequestRecord("e", date(2022, 9, 1), decision="assess", decision_date=date(2022, 10, 1),
+                  outcome="plan", outcome_date=date(2023, 8, 1), draft_date=date(2023, 8, 20),
+                  final_date=date(2023, 9, 15)),
+    RequestRecord("f", date(2022, 1, 10), decision="assess", decision_date=date(2022, 2, 1),
+                  outcome="plan", outcome_date=date(2022, 12, 1), draft_date=date(2022, 12, 1),
+                  final_date=date(2023, 2, 1), exception=True),
+    RequestRecord("g", date(2023, 1, 5), decision="not_assess", decision_date=date(2023, 2, 10)),
+    RequestRecord("h", date(2022, 6, 1), closed_date=date(2022, 12, 1),
+                  closed_reason="withdrawn"),
+    RequestRecord("i", date(2021, 3, 1), decision="assess", decision_date=date(2021, 4, 1),
+                  outcome="plan", outcome_date=date(2021, 6, 1), final_date=date(2021, 7, 1)),
+    RequestRecord("j", date(2021, 5, 3), decision="assess", decision_date=date(2021, 7, 1),
+                  outcome="plan", outcome_date=date(2021, 12, 1), final_date=date(2022, 3, 1)),
+    RequestRecord("k", date(2022, 2, 1), decision="assess", decision_date=date(2022, 3, 1)),
+]
+NORTH_CASES = {"a", "b", "e", "k"}  # allocated to the north team's officer; the rest to south
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    requests: dict[str, AssessmentRequest]
+    north: Team
+    south: Team
+
+
+def _staff(username: str, role: str, team: Team | None) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD)
+    StaffMember.objects.create(user=user, staff_ref=username.upper(), name=username.title(),
+                               role=role, team=team, start_date=date(2020, 1, 6))
+    return user
+
+
+def build_world() -> World:
+    north, south = Team.objects.create(name="North"), Team.objects.create(name="South")
+    users = {
+        "head": _staff("head", Role.HEAD_OF_SERVICE, None),
+        "analyst": _staff("analyst", Role.ANALYST, None),
+        "manager": _staff("manager", Role.TEAM_MANAGER, north),
+        "officer": _staff("officer", Role.CASE_OFFICER, north),
+        "south_officer": _staff("southofficer", Role.CASE_OFFICER, south),
+        "ep": _staff("ep", Role.EDUCATIONAL_PSYCHOLOGIST, None),
+        "support": _staff("support", Role.BUSINESS_SUPPORT, None),
+        "admin": _staff("admin", Role.ADMINISTRATOR, None),
+    }
+    officers = {"north": users["officer"].staff, "south": users["south_officer"].staff}  # type: ignore[attr-defined]
+    requests: dict[str, AssessmentRequest] = {}
+    for n, r in enumerate(RECORDS):
+        child = Child.objects.create(person_ref=f"P{n:03d}", forename="Ada",
+                                     surname=f"Example{n}", date_of_birth=date(2014, 5, 1))
+        row = AssessmentRequest(
+            child=child, case_ref=r.case_ref, received_date=r.request_date,
+            source="school" if n % 2 else "parent",
+            officer=officers["north" if r.case_ref in NORTH_CASES else "south"],
+            decision=r.decision or "", decision_date=r.decision_date, outcome=r.outcome or "",
+            outcome_date=r.outcome_date, draft_date=r.draft_date, final_date=r.final_date,
+            week20_exception=r.exception, closed_date=r.closed_date,
+            closed_reason=r.closed_reason or "")
+        row.stage = derive_stage(row)
+        row.save()
+        requests[r.case_ref] = row
+        if r.decision == "assess" and r.decision_date is not None:
+            for kind, days in (("educational_psychology", 60), ("health", 40),
+                               ("social_care", 42)):
+                asked = r.decision_date + timedelta(days=3)
+                back = asked + timedelta(days=days)
+                AdviceRequest.objects.create(
+                    request=row, adviser_type=kind, requested_on=asked,
+                    due_on=clock.advice_due(asked),
+                    received_on=back if back <= date(2023, 9, 30) else None,
+                    adviser=users["ep"].staff if kind == "educational_psychology" else None)  # type: ignore[attr-defined]
+        if r.final_date is not None:
+            plan = EHCPlan.objects.create(
+                child=child, request=row, start_date=r.final_date,
+                first_issued_date=r.final_date, officer=row.officer,
+                next_review_due=clock.next_review_due(r.final_date))
+            due = clock.next_review_due(r.final_date)
+            meeting = due - timedelta(days=10) if r.case_ref != "j" else None
+            AnnualReview.objects.create(
+                plan=plan, due_date=due, meeting_date=meeting,
+                decision_date=meeting + timedelta(days=20) if meeting else None,
+                outcome="maintain" if meeting else "",
+                phase_transfer=r.case_ref == "c", transfer_year=2024 if r.case_ref == "c"
+                else None)
+    return World(users=users, requests=requests, north=north, south=south)
