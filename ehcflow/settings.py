@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import os
 import secrets
-from pathlib import Path
-
 from datetime import timedelta
+from pathlib import Path
 
 import dj_database_url
 from django.utils.csp import CSP
