@@ -23,6 +23,7 @@ from ehcflow.statutory import measures
 from ehcflow.statutory.periods import Period
 from ehcflow.statutory.records import RequestRecord
 from tests.statutory.strategies import as_of_dates, periods, request_record_lists
+from tests.worked_example import WORKED_EXAMPLE
 
 
 def load(records: list[RequestRecord]) -> None:
@@ -58,25 +59,6 @@ class KpisEqualPureMeasures(HypothesisTestCase):
         assert set(selectors.request_records()) == set(records)
 
 
-WORKED_EXAMPLE = [  # measures.md, "Worked examples", as of 31 July 2023
-    RequestRecord("a", date(2023, 3, 13)),
-    RequestRecord("b", date(2023, 3, 12), decision="assess", decision_date=date(2023, 4, 20)),
-    RequestRecord("c", date(2022, 7, 1), decision="assess", decision_date=date(2022, 8, 1),
-                  outcome="plan", outcome_date=date(2022, 10, 1), draft_date=date(2022, 10, 1),
-                  final_date=date(2022, 11, 18)),
-    RequestRecord("d", date(2022, 7, 1), decision="assess", decision_date=date(2022, 8, 1),
-                  outcome="plan", outcome_date=date(2022, 10, 1), draft_date=date(2022, 10, 1),
-                  final_date=date(2022, 11, 19)),
-    RequestRecord("e", date(2022, 9, 1), decision="assess", decision_date=date(2022, 10, 1),
-                  outcome="plan", outcome_date=date(2023, 8, 1), draft_date=date(2023, 8, 20),
-                  final_date=date(2023, 9, 15)),
-    RequestRecord("f", date(2022, 1, 10), decision="assess", decision_date=date(2022, 2, 1),
-                  outcome="plan", outcome_date=date(2022, 12, 1), draft_date=date(2022, 12, 1),
-                  final_date=date(2023, 2, 1), exception=True),
-    RequestRecord("g", date(2023, 1, 5), decision="not_assess", decision_date=date(2023, 2, 10)),
-    RequestRecord("h", date(2022, 6, 1), closed_date=date(2022, 12, 1),
-                  closed_reason="withdrawn"),
-]
 
 
 @pytest.mark.django_db
