@@ -11,12 +11,16 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from ehcflow.casework import selectors
+from ehcflow.people.access import Action, may
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The authority's headline position today: the figures of report 000's table 4."""
     today: date = timezone.localdate()
+    if not may(request.user, Action.VIEW):
+        # Administrators and families: no casework figures (least privilege).
+        return render(request, "web/home.html", {"kpis": None, "today": today})
     kpis = selectors.kpis(as_of=today)
     return render(request, "web/home.html", {"kpis": kpis, "today": today})
 

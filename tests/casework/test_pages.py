@@ -239,3 +239,11 @@ def test_a_double_submit_records_the_step_once(world: dict) -> None:
     assert first.status_code == 302
     assert b"That was already recorded" in second.content
     assert case.events.filter(action="request_closed").count() == 1
+
+
+def test_home_shows_service_figures_only_to_casework_roles(world: dict) -> None:
+    for who, sees in (("officer", True), ("admin", False), ("parent", False)):
+        client = Client()
+        client.force_login(world["users"][who])
+        content = client.get(reverse("home")).content
+        assert (b"Open over 20 weeks" in content) is sees
