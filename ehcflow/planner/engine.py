@@ -32,7 +32,8 @@ step cheap and the number of steps small:
 3. **Group minima.**  A staff group's people share start, end, hours and ramp, so the next
    time the group acts is max(its earliest-free person, the earliest time a task it may take is
    ready); the replication's next assignment is the minimum over groups.  Ties (several people
-   free at once) go to the first group in the file and its first person.
+   free at once) go to the first group in the file; which of its free people takes the task
+   changes nothing, since they are alike (``lockstep.py`` explains).
 
 Ties between tasks (equal request times) cannot occur: request times are continuous (arrivals
 uniform within their week; requests open at the start get a uniform time within their request
@@ -41,7 +42,14 @@ date), so "ties go to the task that has waited longest" never has to be applied.
 Random numbers: every replication has its own PCG64 stream (``SeedSequence(seed).spawn``),
 and all of a replication's randomness (arrivals, fates, efforts, advice) is drawn up front from
 it, so results do not depend on ``chunk_size`` and the same seed repeats a run exactly.
-Memory is O(chunk_size × requests); chunks are simulated one after another.
+Memory is O(chunk_size × requests) per process.
+
+Processes: chunks are independent, so ``simulate`` runs them in a pool of worker processes (one
+per CPU by default, from 200 replications; "forkserver", never plain fork, so it is safe from a
+threaded Django process).  The results are the same to the bit for any number of workers and
+any chunk size.  The lock-step's steps are sequential, but its replications are not, so two
+workers of 500 replications take about half the time of one process doing 1,000
+(``benchmarks/bench_planner.py`` measures it).
 """
 
 from __future__ import annotations
@@ -68,7 +76,7 @@ from ehcflow.planner.inputs import (
     resolve_seed,
 )
 from ehcflow.planner.inputs import Compiled as Compiled
-from ehcflow.planner.lockstep import RawChunk, run_lockstep
+from ehcflow.planner.lockstep import RawChunk, padded_width, run_lockstep
 from ehcflow.planner.metrics import Projection
 from ehcflow.planner.scenario import MAX_REPLICATIONS, Scenario
 from ehcflow.planner.timeline import (
@@ -194,8 +202,14 @@ def run_chunk(
     cs: Compiled, generators: list[np.random.Generator], *, record_decision_start: bool = False
 ) -> RawChunk:
     """Simulate one chunk of replications (one generator each) and return per-request results."""
-    # the chunk's draws are not kept: the lock-step copies what it needs and frees the rest
-    return run_lockstep(cs, draw_chunk(cs, generators), record_decision_start=record_decision_start)
+    # The draws go straight into the lock-step's layout, which takes them over; nothing else
+    # holds them, so what it does not keep is freed before the loop starts.
+    return run_lockstep(
+        cs,
+        draw_chunk(cs, generators, width=padded_width),
+        record_decision_start=record_decision_start,
+        adopt=True,
+    )
 
 
 def simulate_raw(

@@ -11,6 +11,8 @@ independent of everything else.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -170,6 +172,19 @@ class ChunkInputs:
     plan: Bool
     effort: F64  # (R, N, 4): decision, EP, draft, final hours
     adv: F64
+    #: When asked for (``draw_chunk(width=…)``): the (R, W, 8) buffer, W ≥ N, whose columns
+    #: 1–4 hold the efforts and 5 the advice wait (``effort`` and ``adv`` are views of it), laid
+    #: out as the lock-step's per-request records so that it can take the buffer over.
+    record: F64 | None = None
+    record_block: int = 0
+
+
+def zeros_aligned(shape: tuple[int, ...]) -> F64:
+    """Zeros whose data starts on a 64-byte boundary, so a row of 8 floats is one cache line."""
+    n = math.prod(shape)
+    buf = np.zeros(n + 8)
+    off = (-buf.ctypes.data % 64) // 8
+    return buf[off : off + n].reshape(shape)
 
 
 def _transform(dist: Distribution, z: F64, x: F64 | None) -> F64:
@@ -182,7 +197,12 @@ def _transform(dist: Distribution, z: F64, x: F64 | None) -> F64:
     return np.asarray(dist.median * np.exp(dist.sigma * z))
 
 
-def draw_chunk(cs: Compiled, generators: list[np.random.Generator]) -> ChunkInputs:
+def draw_chunk(
+    cs: Compiled,
+    generators: list[np.random.Generator],
+    *,
+    width: Callable[[int], tuple[int, int]] | None = None,
+) -> ChunkInputs:
     """Draw every replication's randomness (one generator each) and lay it out as a chunk.
 
     Per replication, in this order: the ages of the start-state requests counted by band
@@ -194,7 +214,9 @@ def draw_chunk(cs: Compiled, generators: list[np.random.Generator]) -> ChunkInpu
 
     The draws are turned into fates, efforts and advice waits one replication at a time, so the
     chunk never holds all the raw uniforms and normals at once (that was most of a chunk's peak
-    memory); the result does not depend on it.
+    memory); the result does not depend on it.  ``width(n)`` (the lock-step's padded width and
+    block size for n requests) asks for the efforts and advice waits to be written straight into
+    the lock-step's record layout (``ChunkInputs.record``).
     """
     sc = cs.scenario
     R = len(generators)
@@ -232,8 +254,10 @@ def draw_chunk(cs: Compiled, generators: list[np.random.Generator]) -> ChunkInpu
     r[:, :n0] = np.take_along_axis(r0, order, axis=1)
     assessed = np.zeros((R, n_max), bool)
     plan = np.zeros((R, n_max), bool)
-    effort = np.zeros((R, n_max, 4))
-    adv = np.zeros((R, n_max))
+    W, block = width(n_max) if width is not None else (n_max, 0)
+    record = zeros_aligned((R, W, 8))
+    effort = record[:, :n_max, 1:5]
+    adv = record[:, :n_max, 5]
     u_comment = np.zeros((R, n0))
     lengths = np.empty(R, np.int64)
     new_step = np.zeros(n_max - n0, np.int8)
@@ -279,7 +303,8 @@ def draw_chunk(cs: Compiled, generators: list[np.random.Generator]) -> ChunkInpu
     role = np.zeros((R, N), np.int8)
     ready = r.copy()
     ready[:, :n0] = 0.0
-    ex = np.full((R, N), INF)
+    # exits known at the start: only requests in a register can have one (see below)
+    ex: F64 = np.broadcast_to(np.float64(INF), (R, N))
     stage[:, :n0] = np.minimum(step0, FINAL)  # awaiting decision, assessment, draft, final
     role[:, :n0] = step0 == 1
     in_comment = step0 == 3
@@ -302,7 +327,9 @@ def draw_chunk(cs: Compiled, generators: list[np.random.Generator]) -> ChunkInpu
         ready[:, :n0][to_draft] = adv0[to_draft]
         gone = ep_in & ~plan0
         ready[:, :n0][gone] = INF
-        ex[:, :n0][gone] = adv0[gone]
+        if gone.any():
+            ex = np.full((R, N), INF)
+            ex[:, :n0][gone] = adv0[gone]
     return ChunkInputs(
         r=r,
         valid=valid,
@@ -315,4 +342,6 @@ def draw_chunk(cs: Compiled, generators: list[np.random.Generator]) -> ChunkInpu
         plan=plan,
         effort=effort,
         adv=adv,
+        record=record if width is not None else None,
+        record_block=block,
     )

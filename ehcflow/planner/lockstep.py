@@ -53,6 +53,7 @@ from ehcflow.planner.inputs import (
     SERVES_OVERDUE,
     ChunkInputs,
     Compiled,
+    zeros_aligned,
 )
 from ehcflow.planner.timeline import DAYS_20_WEEKS
 
@@ -65,7 +66,7 @@ _PAD_OD = 1.0e5
 #: Row offset that lets one searchsorted count, per replication, the requests overdue at t.
 _ROW_OFFSET = 1.0e6
 #: Steps logged between bookings of the hours worked (bounds the log's memory).
-_LOG_STEPS = 256
+_LOG_STEPS = 512
 #: Columns of a request's record (one row of 8 floats, one cache line, so one gather fetches
 #: it): stage, the four signed efforts (then ends), advice wait, overdue time, first stage.
 _STAGE, _ADV, _OD, _STAGE0 = 0, 5, 6, 7
@@ -94,18 +95,16 @@ class _Months:
         self.of_day = np.searchsorted(m.ends, np.arange(days, dtype=np.float64), side="right")
 
 
-def _zeros_aligned(shape: tuple[int, ...]) -> F64:
-    """Zeros whose data starts on a 64-byte boundary, so a row of 8 floats is one cache line."""
-    n = math.prod(shape)
-    buf = np.zeros(n + 8)
-    off = (-buf.ctypes.data % 64) // 8
-    return buf[off : off + n].reshape(shape)
-
-
 def _block_size(n: int) -> int:
     # Two scans per assignment: one over n/B block minima, one over B entries.  B ≈ √n
     # balances them; a multiple of 8 keeps rows aligned.
     return int(max(16, min(256, 8 * round(math.sqrt(max(n, 1)) / 8))))
+
+
+def padded_width(n: int) -> tuple[int, int]:
+    """The queue row's width for n requests (whole blocks) and the block size."""
+    B = _block_size(n)
+    return max(1, -(-n // B)) * B, B
 
 
 @dataclass
@@ -145,12 +144,22 @@ class Lockstep:
     plan times.
     """
 
-    def __init__(self, cs: Compiled, ci: ChunkInputs, record_decision_start: bool) -> None:
+    def __init__(
+        self, cs: Compiled, ci: ChunkInputs, record_decision_start: bool, adopt: bool = False
+    ) -> None:
         sc = cs.scenario
         R, n_in = ci.r.shape
-        B = _block_size(n_in)
-        NB = max(1, -(-n_in // B))
-        N = NB * B
+        if adopt and ci.record is not None and ci.record_block:
+            # take over the draws' buffer: efforts and advice waits are already in place
+            rec = ci.record
+            N, B = rec.shape[1], ci.record_block
+            NB = N // B
+            fill = False
+        else:
+            N, B = padded_width(n_in)
+            NB = N // B
+            rec = zeros_aligned((R, N, 8))
+            fill = True
         self.R, self.N, self.B, self.NB = R, N, B, NB
         self.T = cs.horizon
         self.oldest = sc.policy == "oldest_first"
@@ -187,7 +196,6 @@ class Lockstep:
         od += DAYS_20_WEEKS + 1
         od[~self.valid] = _PAD_OD
         self.od_first = np.ascontiguousarray(od.reshape(R, NB, B)[:, :, 0])
-        self.od_global = (od + _ROW_OFFSET * np.arange(R)[:, None]).ravel()
         # one queue row per (role, replication), cut into blocks: row (role·R + rep)·NB + b
         ready = np.full((2, R, N), INF)
         np.copyto(ready[CO, :, :n_in], ci.ready, where=ci.role == CO)
@@ -201,35 +209,39 @@ class Lockstep:
         rmin = np.full((R, 4), INF)
         rmin[:, 0::2] = self.bmin.reshape(2, R, NB).min(axis=2).T
         # per-request record (see the class docstring), filled a few replications at a time
-        rec = _zeros_aligned((R, N, 8))
-        goes_on = (ci.assessed, ci.plan, None, None)
         sl = max(1, 4096 // N)
         for lo in range(0, R, sl):
             hi = min(R, lo + sl)
             rr = rec[lo:hi]
+            if fill:
+                rr[:, :n_in, 1:5] = ci.effort[lo:hi]
+                rr[:, :n_in, _ADV] = ci.adv[lo:hi]
             rr[:, :n_in, _STAGE] = ci.stage[lo:hi]
-            rr[:, :n_in, _STAGE0] = ci.stage[lo:hi]
-            for k in range(4):
-                e = ci.effort[lo:hi, :, k]
-                go = goes_on[k]
-                rr[:, :n_in, 1 + k] = e if k == DRAFT else -e if k == FINAL else (
-                    np.where(go[lo:hi], e, -e) if go is not None else e
-                )
-            rr[:, :n_in, _ADV] = ci.adv[lo:hi]
+            rr[:, :, _STAGE0] = rr[:, :, _STAGE]
+            # the sign of e_s: does the request go on after its stage-s task?
+            e = rr[:, :n_in, 1 + DECISION]
+            np.negative(e, out=e, where=~ci.assessed[lo:hi])
+            e = rr[:, :n_in, 1 + EP_TASK]
+            np.negative(e, out=e, where=~ci.plan[lo:hi])
+            e = rr[:, :, 1 + FINAL]
+            np.negative(e, out=e)
             rr[:, :, _OD] = od[lo:hi]
             for role in (CO, EP):
                 rmin[lo:hi, 2 * role + 1] = np.maximum(ready[role, lo:hi], od[lo:hi]).min(axis=1)
-        self.rec = rec.reshape(R * N, 8)
-        self.rec_flat = self.rec.reshape(-1)
         if self.has_it:
-            self.od_rows = od.reshape(R * NB, B)
-            od3 = np.broadcast_to(od.reshape(1, R * NB, B), (2, R * NB, B)).reshape(2 * R * NB, B)
+            self.od_rows = od.reshape(R * NB, B).copy()
+            od3 = np.broadcast_to(self.od_rows, (2, R * NB, B)).reshape(2 * R * NB, B)
             it = np.where(self.ready < od3, self.ready, INF)
             self.bmin_it = it.min(axis=1).reshape(2 * R, NB)
             self.bmin_it_flat = self.bmin_it.reshape(-1)
+        # the overdue times with a row offset, so one searchsorted counts them per replication
+        od += _ROW_OFFSET * np.arange(R)[:, None]
+        self.od_global = od.reshape(-1)
+        self.rec = rec.reshape(R * N, 8)
+        self.rec_flat = self.rec.reshape(-1)
         self.rmin = rmin
         self.rmin_flat = rmin.reshape(-1)
-        del ready, od
+        del ready
         # exits already known at the start (no task left: EP advice in and no plan)
         gone0 = np.isfinite(ci.exit)
         self.exit0: F64 | None = _pad(ci.exit, N, INF).reshape(-1) if gone0.any() else None
@@ -365,13 +377,14 @@ class Lockstep:
             if ix.n == self.R:
                 Fa, rm = self.F, self.rmin
             else:
-                Fa, rm = self.F.take(act, axis=0), self.rmin.take(act, axis=0)
+                Fa = self.F.take(act, axis=0, mode="clip")
+                rm = self.rmin.take(act, axis=0, mode="clip")
             e = np.maximum(Fa, rm if kg is None else rm.take(kg, axis=1))
             if self.has_it:
                 e[:, self.it_cols] = self._next_in_time(act, Fa[:, self.it_cols])
             np.putmask(e, e >= end_g, INF)
             g = e.argmin(axis=1)
-            t = e.reshape(-1).take(ix.arG + g)
+            t = e.reshape(-1).take(ix.arG + g, mode="clip")
             live = t < T
             if not live.all():
                 keep = np.flatnonzero(live)
@@ -385,33 +398,33 @@ class Lockstep:
     def _assign(self, ix: _Index, g: I64, t: F64) -> None:
         B, NB = self.B, self.NB
         act = ix.act
-        rr = act + self.roleR_g.take(g)  # the role's queue row of each replication
+        rr = act + self.roleR_g.take(g, mode="clip")  # the role's queue row of each replication
         # the task: the oldest ready one (in the first block with one), or see _select
         found: Bool | None = None
         if self.oldest and not self.has_it:
             tt = t[:, None]
-            bm = self.bmin.take(rr, axis=0)
+            bm = self.bmin.take(rr, axis=0, mode="clip")
             b = (bm <= tt).argmax(axis=1)
             rowblk = rr * NB + b
-            blk = self.ready.take(rowblk, axis=0)
+            blk = self.ready.take(rowblk, axis=0, mode="clip")
             j = (blk <= tt).argmax(axis=1)
         else:
-            b, j, blk, bm, found = self._select(rr, act, t, self.serves_g.take(g))
+            b, j, blk, bm, found = self._select(rr, act, t, self.serves_g.take(g, mode="clip"))
             rowblk = rr * NB + b
         qi = rowblk * B + j  # the task's slot in ``ready``
-        ri = qi - self.roleRN_g.take(g)  # its request's row in ``rec``
-        rg = self.rec.take(ri, axis=0)
+        ri = qi - self.roleRN_g.take(g, mode="clip")  # its request's row in ``rec``
+        rg = self.rec.take(ri, axis=0, mode="clip")
         od_i = rg[:, _OD]
         if self.oldest and self.has_od:
             # found: a task was ready (else the lower bound was stale), and for an
             # overdue-only group the oldest ready one is overdue
-            ready_sel = blk.reshape(-1).take(ix.arB + j)
-            found = np.maximum(ready_sel, od_i + self.od_add_g.take(g)) <= t
+            ready_sel = blk.reshape(-1).take(ix.arB + j, mode="clip")
+            found = np.maximum(ready_sel, od_i + self.od_add_g.take(g, mode="clip")) <= t
         if found is not None and not found.all():
             # an overdue-only group's lower bound was stale: make it exact, and that group
             # acts (or not) in a later step
             miss = ~found
-            self._refresh_overdue(act[miss], self.role_g.take(g[miss]), t[miss])
+            self._refresh_overdue(act[miss], self.role_g.take(g[miss], mode="clip"), t[miss])
             k = np.flatnonzero(found)
             if not k.size:
                 return
@@ -419,21 +432,21 @@ class Lockstep:
             act, g, t, rr, rowblk, qi, ri = ix.act, g[k], t[k], rr[k], rowblk[k], qi[k], ri[k]
             b, j, blk, bm, rg, od_i = b[k], j[k], blk[k], bm[k], rg[k], od_i[k]
         # how long it takes (planner-model.md: effort ÷ (hours_per_week / 7 × productivity(t)))
-        gt = self.gtab.take(g, axis=0)
+        gt = self.gtab.take(g, axis=0, mode="clip")
         s = rg[:, _STAGE].astype(np.intp)
-        ev = rg.reshape(-1).take(ix.ar8p1 + s)
+        ev = rg.reshape(-1).take(ix.ar8p1 + s, mode="clip")
         prod = np.minimum(1.0, gt[:, 2] + gt[:, 3] * (t - gt[:, 4]))
         c = t + np.abs(ev) / (gt[:, 0] * prod)
         # a person of the group is busy until c (see below); past the end of their post they leave
         prow = ix.actG + g
-        fr = self.free.take(prow, axis=0)
-        p = (fr <= t[:, None]).argmax(axis=1) if self.has_it else self.F_who.take(prow)
+        fr = self.free.take(prow, axis=0, mode="clip")
+        p = (fr <= t[:, None]).argmax(axis=1) if self.has_it else self.F_who.take(prow, mode="clip")
         nf = np.where(c < gt[:, 1], c, INF)
         fr_flat = fr.reshape(-1)
         fr_flat[ix.arP + p] = nf
         self.free_flat[prow * self.P + p] = nf
         q = fr.argmin(axis=1)
-        self.F_flat[prow] = fr_flat.take(ix.arP + q)
+        self.F_flat[prow] = fr_flat.take(ix.arP + q, mode="clip")
         self.F_who[prow] = q
         self._log(ix, g, t, c)
         if self.decision_start is not None:
@@ -442,7 +455,7 @@ class Lockstep:
         # what happens to the request next (planner-model.md, "Path of a request")
         a = rg[:, _ADV]
         adv = np.where(s == DECISION, c + a, a)  # advice is requested at the decision
-        x = np.where(s == EP_TASK, np.maximum(c, adv), c + self.after.take(s))
+        x = np.where(s == EP_TASK, np.maximum(c, adv), c + self.after.take(s, mode="clip"))
         xg = np.where(np.signbit(ev), INF, x)
         rec = self.rec_flat
         r8 = ri * 8
@@ -459,25 +472,26 @@ class Lockstep:
         self.bmin_flat[rowblk] = nb
         bm_flat = bm.reshape(-1)
         bm_flat[ix.arNB + b] = nb
-        kr = ix.act4 + self.kr_g.take(g)
+        kr = ix.act4 + self.kr_g.take(g, mode="clip")
         self.rmin_flat[kr] = bm_flat.take(ix.arNB + bm.argmin(axis=1))
         if self.has_it:
-            odb = self.od_rows.take(act * NB + b, axis=0)
+            odb = self.od_rows.take(act * NB + b, axis=0, mode="clip")
             vi = np.where(blk < odb, blk, INF)
             self.bmin_it_flat[rowblk] = vi.reshape(-1).take(ix.arB + vi.argmin(axis=1))
         # ... else it joins the other role's queue (the EP's after a decision, else the officers')
         vo = np.where(same, INF, xg)
-        self.ready_flat[qi + self.flipRN_g.take(g)] = vo
-        obi = rowblk + self.flipRNB_g.take(g)
-        self.bmin_flat[obi] = np.minimum(self.bmin_flat.take(obi), vo)
-        ko = kr + self.flip2_g.take(g)
-        self.rmin_flat[ko] = np.minimum(self.rmin_flat.take(ko), vo)
+        self.ready_flat[qi + self.flipRN_g.take(g, mode="clip")] = vo
+        obi = rowblk + self.flipRNB_g.take(g, mode="clip")
+        self.bmin_flat[obi] = np.minimum(self.bmin_flat.take(obi, mode="clip"), vo)
+        ko = kr + self.flip2_g.take(g, mode="clip")
+        self.rmin_flat[ko] = np.minimum(self.rmin_flat.take(ko, mode="clip"), vo)
         if self.has_od:
             kn = np.where(same, kr, ko) + 1
-            self.rmin_flat[kn] = np.minimum(self.rmin_flat.take(kn), np.maximum(xg, od_i))
+            lb = np.maximum(xg, od_i)
+            self.rmin_flat[kn] = np.minimum(self.rmin_flat.take(kn, mode="clip"), lb)
         if self.has_it:
             vi2 = np.where(vo < od_i, vo, INF)
-            self.bmin_it_flat[obi] = np.minimum(self.bmin_it_flat.take(obi), vi2)
+            self.bmin_it_flat[obi] = np.minimum(self.bmin_it_flat.take(obi, mode="clip"), vi2)
 
     # The person who takes a task (in _assign).  The people of a group are alike (start, end,
     # hours, ramp), so which free one takes it changes nothing as long as the group's
@@ -498,14 +512,16 @@ class Lockstep:
         """
         B, NB = self.B, self.NB
         rr = role * self.R + act
-        lb = np.maximum(self.bmin.take(rr, axis=0), self.od_first.take(act, axis=0))
+        lb = np.maximum(
+            self.bmin.take(rr, axis=0, mode="clip"), self.od_first.take(act, axis=0, mode="clip")
+        )
         sb = self._threshold(act, t) // B
         inside = np.flatnonzero(sb < NB)
         if inside.size:
             a_in, b_in = act[inside], sb[inside]
-            blk = self.ready.take(rr[inside] * NB + b_in, axis=0)
+            blk = self.ready.take(rr[inside] * NB + b_in, axis=0, mode="clip")
             first = (a_in * self.N + b_in * B) * 8 + _OD
-            odb = self.rec_flat.take(first[:, None] + np.arange(0, 8 * B, 8))
+            odb = self.rec_flat.take(first[:, None] + np.arange(0, 8 * B, 8), mode="clip")
             lb[inside, b_in] = np.maximum(blk, odb).min(axis=1)
         self.rmin_flat[act * 4 + 2 * role + 1] = lb.min(axis=1)
 
@@ -513,12 +529,12 @@ class Lockstep:
 
     def _log(self, ix: _Index, g: I64, t: F64, c: F64) -> None:
         k = self._log_k
-        act = ix.act
         if ix.n == self.R:
             self._log_t[k] = t
             self._log_c[k] = c
             self._log_g[k] = g
         else:
+            act = ix.act
             self._log_t[k, act] = t
             self._log_c[k, act] = c
             self._log_g[k, act] = g
@@ -540,17 +556,17 @@ class Lockstep:
         lg = self._log_g[:k]
         step, rep = np.nonzero(lg >= 0)  # in step order
         flat = step * self.R + rep
-        g = lg.reshape(-1).take(flat).astype(np.intp)
-        t = self._log_t[:k].reshape(-1).take(flat)
-        c = self._log_c[:k].reshape(-1).take(flat)
+        g = lg.reshape(-1).take(flat, mode="clip").astype(np.intp)
+        t = self._log_t[:k].reshape(-1).take(flat, mode="clip")
+        c = self._log_c[:k].reshape(-1).take(flat, mode="clip")
         lg[:] = -1
         self._log_k = 0
         mo = self.months
         M1 = mo.M + 1
-        hp = self.hp_g.take(g)
-        role = self.role_g.take(g)
-        ms = mo.of_day.take(t.astype(np.intp))
-        me = mo.end.take(ms)
+        hp = self.hp_g.take(g, mode="clip")
+        role = self.role_g.take(g, mode="clip")
+        ms = mo.of_day.take(t.astype(np.intp), mode="clip")
+        me = mo.end.take(ms, mode="clip")
         base = rep * (2 * M1) + role * M1
         spill = np.flatnonzero(c > me)
         if spill.size:
@@ -565,7 +581,7 @@ class Lockstep:
             o = np.argsort(np.concatenate(order), kind="stable")
             np.add.at(self.hours, np.concatenate(cells)[o], np.concatenate(parts)[o])
         np.add.at(self.hours, base + ms, hp * (np.minimum(c, me) - t))
-        endg = self.end_g.take(g)
+        endg = self.end_g.take(g, mode="clip")
         over = c > endg
         if over.any():
             _book_overrun(self.overrun, mo, rep[over], role[over], t[over], c[over], hp[over],
@@ -619,10 +635,14 @@ def _book_overrun(
 
 
 def run_lockstep(
-    cs: Compiled, ci: ChunkInputs, *, record_decision_start: bool = False
+    cs: Compiled, ci: ChunkInputs, *, record_decision_start: bool = False, adopt: bool = False
 ) -> RawChunk:
-    """Simulate one chunk of replications and return its per-request results."""
-    engine = Lockstep(cs, ci, record_decision_start)
-    del ci  # the lock-step has copied what it needs
+    """Simulate one chunk of replications and return its per-request results.
+
+    ``adopt``: the lock-step may take over (and overwrite) ``ci.record``; ``ci`` must not be
+    used afterwards.  Otherwise ``ci`` is left as it was.
+    """
+    engine = Lockstep(cs, ci, record_decision_start, adopt)
+    del ci  # the lock-step has copied (or taken) what it needs
     engine.run()
     return engine.raw()
