@@ -36,6 +36,8 @@ $(STAMP): pyproject.toml
 	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$python_bin"; "$$python_bin" -m venv $(VENV); fi
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@echo "Compiling the planner's kernel (Numba caches it for every later process)"
+	$(PY) -c "from ehcflow.planner.engine import warm; warm()"
 	@touch $(STAMP)
 
 $(ASSETS): frontend/package.json

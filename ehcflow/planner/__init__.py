@@ -1,4 +1,5 @@
-"""The recovery planner: pure Python and NumPy, no Django (planner-model.md).
+"""The recovery planner: Python and NumPy (its event loop compiled by Numba), no Django
+(planner-model.md).
 
 Public API::
 
@@ -8,7 +9,8 @@ Public API::
 
 - ``scenario``: ``Scenario`` and its parts, ``load_scenario``, ``parse_scenario``,
   ``dump_scenario``, ``ScenarioError`` (every problem, each with its key path);
-- ``engine.simulate``: the fast lock-step engine → ``metrics.Projection``;
+- ``engine.simulate``: the fast engine (compiled kernel, or the NumPy lock-step) →
+  ``metrics.Projection``;
 - ``reference.simulate_reference``: the same model in SimPy (tests and benchmarks only);
 - ``optimise``: ``load_options``, ``optimise`` → cheapest feasible staffing and the frontier;
 - ``cli``: ``run_command`` and ``optimise_command``, behind ``ehcflow plan run|optimise``.

@@ -1,4 +1,4 @@
-"""The fast engine: every replication of a chunk simulated in lock-step with NumPy.
+"""The fast engine: chunks of replications, simulated by the compiled kernel or the lock-step.
 
 It implements exactly the model of planner-model.md, "The model" (the SimPy model in
 ``reference.py`` is the same model written the obvious way; tests compare the two).
@@ -6,10 +6,13 @@ It implements exactly the model of planner-model.md, "The model" (the SimPy mode
 Why it is fast
 --------------
 A per-event Python loop costs some microseconds an event, and report 000's scenario has about
-10,000 events a replication: far too slow for 1,000 replications in two seconds.  The engine
-instead advances *all replications of a chunk at once*, one staff assignment per replication
-per step, each NumPy operation acting on one row per replication.  Three observations make a
-step cheap and the number of steps small:
+10,000 events a replication: far too slow for 1,000 replications in two seconds.  Where Numba
+is installed (a dependency), ``kernel.py`` runs the event loop as compiled code, one
+replication after another (decision 0007).  Otherwise the lock-step (``lockstep.py``) advances
+*all replications of a chunk at once*, one staff assignment per replication per step, each
+NumPy operation acting on one row per replication; it is about three times slower, and gives
+the same results to the bit.  Both rest on three observations that make an assignment cheap
+and the number of them small:
 
 1. **Only assignments are events.**  When a person takes a task at time t, its end
    ``c = t + effort / (hours_per_week / 7 × productivity(t))`` is known at once, and so is when
@@ -47,9 +50,8 @@ Memory is O(chunk_size × requests) per process.
 Processes: chunks are independent, so ``simulate`` runs them in a pool of worker processes (one
 per CPU by default, from 200 replications; "forkserver", never plain fork, so it is safe from a
 threaded Django process).  The results are the same to the bit for any number of workers and
-any chunk size.  The lock-step's steps are sequential, but its replications are not, so two
-workers of 500 replications take about half the time of one process doing 1,000
-(``benchmarks/bench_planner.py`` measures it).
+any chunk size.  Replications are independent, so two workers take about half the time of one
+process (``benchmarks/bench_planner.py`` measures it).
 """
 
 from __future__ import annotations
@@ -232,7 +234,7 @@ PARALLEL_FROM = 200
 MIN_CHUNK = 100
 #: Largest chunk a worker process takes at a time: bounds each worker's memory (~0.3 GB) so
 #: that a pool of them stays well under 1 GB.
-MAX_WORKER_CHUNK = 500
+MAX_WORKER_CHUNK = 250
 
 _ChunkResult = tuple[Monthly, F64, F64]
 
@@ -316,7 +318,7 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     """
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload([__name__])
+        ctx.set_forkserver_preload([__name__, "ehcflow.planner.preload"])
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -468,4 +470,34 @@ __all__ = [
     "simulate_raw",
 ]
 
+
+_WARM_SCENARIO = {
+    "name": "warm-up",
+    "start": "2024-01-01",
+    "months": 2,
+    "seed": 1,
+    "demand": {"requests_per_year": 100, "assess_rate": 0.8, "plan_rate": 0.9},
+    "work": {"decision_hours": 3, "ep_hours": 12, "draft_hours": 10, "final_hours": 3},
+    "advice": [{"name": "health", "probability": 0.5, "delay_days": 30}],
+    "staff": [
+        {"role": "case_officer", "count": 1, "hours_per_week": 30, "cost_per_year": 1},
+        {"role": "case_officer", "count": 1, "hours_per_week": 30, "cost_per_year": 1,
+         "serves": "overdue"},
+        {"role": "educational_psychologist", "count": 1, "hours_per_week": 30,
+         "cost_per_year": 1, "serves": "in_time"},
+    ],
+    "start_state": {"in_assessment": [{"age_weeks": [20, 30], "count": 3}]},
+}
+
+
+def warm() -> bool:
+    """Compile the kernel now (or load it from Numba's cache), so that no user's first run
+    waits for it; ``make install`` calls this.  False where the kernel is unavailable."""
+    from ehcflow.planner import kernel
+    from ehcflow.planner.scenario import parse_scenario
+
+    if not kernel.AVAILABLE:
+        return False
+    simulate(parse_scenario(_WARM_SCENARIO), replications=1, workers=1)
+    return True
 

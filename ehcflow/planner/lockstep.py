@@ -42,6 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from ehcflow.planner import kernel
 from ehcflow.planner.inputs import (
     CO,
     DECISION,
@@ -145,7 +146,12 @@ class Lockstep:
     """
 
     def __init__(
-        self, cs: Compiled, ci: ChunkInputs, record_decision_start: bool, adopt: bool = False
+        self,
+        cs: Compiled,
+        ci: ChunkInputs,
+        record_decision_start: bool,
+        adopt: bool = False,
+        compiled: bool = False,
     ) -> None:
         sc = cs.scenario
         R, n_in = ci.r.shape
@@ -195,6 +201,8 @@ class Lockstep:
         np.floor(od, out=od)
         od += DAYS_20_WEEKS + 1
         od[~self.valid] = _PAD_OD
+        #: ``run_compiled``: the kernel keeps its own minima, so the lock-step's are not built
+        self.compiled = compiled
         self.od_first = np.ascontiguousarray(od.reshape(R, NB, B)[:, :, 0])
         # one queue row per (role, replication), cut into blocks: row (role·R + rep)·NB + b
         ready = np.full((2, R, N), INF)
@@ -202,12 +210,16 @@ class Lockstep:
         np.copyto(ready[EP, :, :n_in], ci.ready, where=ci.role == EP)
         self.ready = ready.reshape(2 * R * NB, B)
         self.ready_flat = self.ready.reshape(-1)
-        self.bmin = self.ready.min(axis=1).reshape(2 * R, NB)
+        if compiled:
+            self.bmin = np.empty((0, NB))
+        else:
+            self.bmin = self.ready.min(axis=1).reshape(2 * R, NB)
         self.bmin_flat = self.bmin.reshape(-1)
         # Earliest ready time per (replication, role): column 2·role exact; column 2·role + 1,
         # the earliest time a task is ready *and* overdue, is a lower bound refreshed when stale.
         rmin = np.full((R, 4), INF)
-        rmin[:, 0::2] = self.bmin.reshape(2, R, NB).min(axis=2).T
+        if not compiled:
+            rmin[:, 0::2] = self.bmin.reshape(2, R, NB).min(axis=2).T
         # per-request record (see the class docstring), filled a few replications at a time
         sl = max(1, 4096 // N)
         for lo in range(0, R, sl):
@@ -226,9 +238,9 @@ class Lockstep:
             e = rr[:, :, 1 + FINAL]
             np.negative(e, out=e)
             rr[:, :, _OD] = od[lo:hi]
-            for role in (CO, EP):
+            for role in () if compiled else (CO, EP):
                 rmin[lo:hi, 2 * role + 1] = np.maximum(ready[role, lo:hi], od[lo:hi]).min(axis=1)
-        if self.has_it:
+        if self.has_it and not compiled:
             self.od_rows = od.reshape(R * NB, B).copy()
             od3 = np.broadcast_to(self.od_rows, (2, R * NB, B)).reshape(2 * R * NB, B)
             it = np.where(self.ready < od3, self.ready, INF)
@@ -257,6 +269,7 @@ class Lockstep:
         self.flip2_g = 2 * flip
         P = max((g.count for g in gs), default=1)
         self.P = P
+        self.counts = np.array([g.count for g in gs], np.int64)
         free = np.full((R, max(G, 1), P), INF)
         for k, g in enumerate(gs):
             free[:, k, : g.count] = g.start if g.start < g.end else INF
@@ -367,6 +380,8 @@ class Lockstep:
     # ---------------------------------------------------------------- the loop
 
     def run(self) -> None:
+        if self.compiled:
+            raise RuntimeError("this lock-step was prepared for the compiled kernel")
         if self.G == 0:
             return  # nobody to do anything: every request stays where it is
         act = np.arange(self.R)
@@ -394,6 +409,33 @@ class Lockstep:
                 ix = _Index(self, act)
             self._assign(ix, g, t)
         self._book_hours()
+
+    def run_compiled(self) -> None:
+        """The same simulation as ``run``, by the compiled kernel (``kernel.py``): the same
+        records, hours and overrun to the bit, in a fraction of the time."""
+        if self.G == 0:
+            return
+        if not kernel.AVAILABLE:
+            raise RuntimeError("the compiled planner kernel needs Numba, which is not installed")
+        R, N, M1 = self.R, self.N, self.months.M + 1
+        kernel.run_chunk(
+            self.rec.reshape(R, N, 8),
+            self.ready.reshape(2, R, N),
+            self.free.reshape(R, self.G, self.P),
+            self.counts,
+            self.gtab,
+            self.role_g,
+            self.serves_g,
+            self.after,
+            self.T,
+            self.oldest,
+            self.months.of_day,
+            self.months.start,
+            self.months.end,
+            self.hours.reshape(R, 2 * M1),
+            self.overrun.reshape(R, 2 * M1),
+            None if self.decision_start is None else self.decision_start.reshape(R, N),
+        )
 
     def _assign(self, ix: _Index, g: I64, t: F64) -> None:
         B, NB = self.B, self.NB
@@ -635,14 +677,25 @@ def _book_overrun(
 
 
 def run_lockstep(
-    cs: Compiled, ci: ChunkInputs, *, record_decision_start: bool = False, adopt: bool = False
+    cs: Compiled,
+    ci: ChunkInputs,
+    *,
+    record_decision_start: bool = False,
+    adopt: bool = False,
+    compiled: bool | None = None,
 ) -> RawChunk:
     """Simulate one chunk of replications and return its per-request results.
 
     ``adopt``: the lock-step may take over (and overwrite) ``ci.record``; ``ci`` must not be
-    used afterwards.  Otherwise ``ci`` is left as it was.
+    used afterwards.  Otherwise ``ci`` is left as it was.  ``compiled``: run the compiled
+    kernel (the default where Numba is installed) or the NumPy lock-step; the results are the
+    same to the bit.
     """
-    engine = Lockstep(cs, ci, record_decision_start, adopt)
+    use_kernel = kernel.AVAILABLE if compiled is None else compiled
+    engine = Lockstep(cs, ci, record_decision_start, adopt, compiled=use_kernel)
     del ci  # the lock-step has copied (or taken) what it needs
-    engine.run()
+    if use_kernel:
+        engine.run_compiled()
+    else:
+        engine.run()
     return engine.raw()
