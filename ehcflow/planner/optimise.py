@@ -68,15 +68,13 @@ from ehcflow.planner.engine import simulate
 from ehcflow.planner.metrics import quantile_clearing_month
 from ehcflow.planner.scenario import (
     MAX_REPLICATIONS,
-    ROLES,
-    SERVES,
     Checker,
     Role,
     Scenario,
     ScenarioError,
     Serves,
     StaffGroup,
-    staff_cost_fields,
+    staff_work_fields,
 )
 from ehcflow.planner.timeline import (
     DAYS_20_WEEKS,
@@ -307,25 +305,13 @@ def parse_options(mapping: Mapping[str, Any], *, source: str = "<options>") -> O
             c.add(p, "must be a table")
             continue
         c.keys(t, keys, p)
-        cpy, rate, dpw = staff_cost_fields(c, t, p)
         opts.append(
             StaffOption(
                 name=c.text(t, "name", f"{p}.name", default=f"option {k + 1}"),
-                role=c.text(t, "role", f"{p}.role", choices=ROLES),  # type: ignore[arg-type]
                 counts=_whole_list(c, t, "count", f"{p}.count", 0, 1000),
                 months=_whole_list(c, t, "months", f"{p}.months", 1, 240),
-                hours_per_week=c.number(t, "hours_per_week", f"{p}.hours_per_week", low=0,
-                                        low_open=True, high=168),
                 start=c.date(t, "start", f"{p}.start", default=None),
-                ramp_from=c.number(t, "ramp_from", f"{p}.ramp_from", default=1.0, low=0,
-                                   low_open=True, high=1),
-                ramp_weeks=c.number(t, "ramp_weeks", f"{p}.ramp_weeks", default=0.0, low=0,
-                                    high=520),
-                serves=c.text(t, "serves", f"{p}.serves", default="all",  # type: ignore[arg-type]
-                              choices=SERVES),
-                cost_per_year=cpy,
-                day_rate=rate,
-                days_per_week=dpw,
+                **staff_work_fields(c, t, p),
             )
         )
     c.raise_if_any()

@@ -560,6 +560,27 @@ def staff_cost_fields(
     return cpy, rate, dpw
 
 
+def staff_work_fields(c: Checker, t: Mapping[str, Any], p: str) -> dict[str, Any]:
+    """What a staff group (or an optimiser's staffing option) gives to the work and costs:
+    role, hours_per_week, ramp_from, ramp_weeks, serves and the cost fields (planner-model.md,
+    Staff and Cost), checked, as keyword arguments of ``StaffGroup``."""
+    cpy, rate, dpw = staff_cost_fields(c, t, p)
+    return {
+        "role": c.text(t, "role", f"{p}.role", choices=ROLES),
+        "hours_per_week": c.number(
+            t, "hours_per_week", f"{p}.hours_per_week", low=0, low_open=True, high=168
+        ),
+        "ramp_from": c.number(
+            t, "ramp_from", f"{p}.ramp_from", default=1.0, low=0, low_open=True, high=1
+        ),
+        "ramp_weeks": c.number(t, "ramp_weeks", f"{p}.ramp_weeks", default=0.0, low=0, high=520),
+        "serves": c.text(t, "serves", f"{p}.serves", default="all", choices=SERVES),
+        "cost_per_year": cpy,
+        "day_rate": rate,
+        "days_per_week": dpw,
+    }
+
+
 def _staff(c: Checker, items: list[Mapping[str, Any]]) -> tuple[StaffGroup, ...]:
     out: list[StaffGroup] = []
     for i, t in enumerate(items):
@@ -569,25 +590,13 @@ def _staff(c: Checker, items: list[Mapping[str, Any]]) -> tuple[StaffGroup, ...]
         e = c.date(t, "end", f"{p}.end", default=None)
         if s is not None and e is not None and e < s:
             c.add(f"{p}.end", f"must be on or after start ({s.isoformat()}), got {e.isoformat()}")
-        cpy, rate, dpw = staff_cost_fields(c, t, p)
         out.append(
             StaffGroup(
                 name=c.text(t, "name", f"{p}.name", default=""),
-                role=c.text(t, "role", f"{p}.role", choices=ROLES),  # type: ignore[arg-type]
                 count=c.whole(t, "count", f"{p}.count", low=0),
-                hours_per_week=c.number(t, "hours_per_week", f"{p}.hours_per_week", low=0,
-                                        low_open=True, high=168),
                 start=s,
                 end=e,
-                ramp_from=c.number(t, "ramp_from", f"{p}.ramp_from", default=1.0, low=0,
-                                   low_open=True, high=1),
-                ramp_weeks=c.number(t, "ramp_weeks", f"{p}.ramp_weeks", default=0.0, low=0,
-                                    high=520),
-                serves=c.text(t, "serves", f"{p}.serves", default="all",  # type: ignore[arg-type]
-                              choices=SERVES),
-                cost_per_year=cpy,
-                day_rate=rate,
-                days_per_week=dpw,
+                **staff_work_fields(c, t, p),
             )
         )
     return tuple(out)
