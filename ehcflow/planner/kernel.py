@@ -6,7 +6,7 @@ simulates, from the same prepared arrays, and leaves the same per-request record
 both the same draws).  Decision 0007 records why it exists: the lock-step is pure NumPy but
 makes some sixty array calls per assignment, and 1,000 replications of report 000's
 scenario (about 7,200 assignments each) took 3–4 s on the 2-core machines against a target of
-2 s.  Here an assignment is a few hundred machine instructions.
+2 s.  Here an assignment takes about a fifth of a microsecond.
 
 The code is plain Python over NumPy arrays; Numba compiles it on first use and caches the
 machine code beside this file (``cache=True``), so later processes load it in milliseconds.
