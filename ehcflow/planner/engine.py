@@ -64,7 +64,7 @@ import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import numpy.typing as npt
@@ -183,18 +183,7 @@ def _monthly_slice(raw: RawChunk, months: Months, lo: int, hi: int) -> Monthly:
     )
 
 
-_MONTHLY_FIELDS = (
-    "open",
-    "over_20_weeks",
-    "over_30_weeks",
-    "over_50_weeks",
-    "received",
-    "plans_issued",
-    "issued_within_20_weeks",
-    "left_without_plan",
-    "days_to_issue",
-    "start_open",
-)
+_MONTHLY_FIELDS = tuple(f.name for f in fields(Monthly))
 
 
 # --------------------------------------------------------------------------- entry points

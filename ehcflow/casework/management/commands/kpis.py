@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ehcflow.casework import selectors
+from ehcflow.command_options import parse_date
 from ehcflow.statutory import measures
-
-
-def parse_date(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as error:
-        raise CommandError(f"{option}: '{value}' is not a date in the form YYYY-MM-DD.") from error
 
 
 class Command(BaseCommand):

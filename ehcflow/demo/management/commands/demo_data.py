@@ -10,12 +10,12 @@ only with EHCFLOW_DEMO=1, and only into an empty database or one that already ho
 from __future__ import annotations
 
 import os
-from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from ehcflow.command_options import parse_date
 from ehcflow.demo import loader
 from ehcflow.demo.generator import EARLIEST_TODAY
 
@@ -66,11 +66,7 @@ class Command(BaseCommand):
             raise CommandError("--seed must be 0 or more.")
         today = timezone.localdate()
         if options["today"]:
-            try:
-                today = date.fromisoformat(options["today"])
-            except ValueError as error:
-                raise CommandError(f"--today: '{options['today']}' is not a date in the form "
-                                   "YYYY-MM-DD.") from error
+            today = parse_date(options["today"], "--today")
         if today < EARLIEST_TODAY:
             raise CommandError(f"--today must be on or after {EARLIEST_TODAY.isoformat()}: the "
                                "demo's history starts in September 2018.")

@@ -11,22 +11,15 @@ task for the worker (`make worker`), which then re-queues itself each night.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from ehcflow.command_options import parse_date
 from ehcflow.insight import snapshots, tasks
 from ehcflow.insight.models import Snapshot
 from ehcflow.insight.tables import long_date
-
-
-def parse_date(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as error:
-        raise CommandError(f"{option}: '{value}' is not a date in the form YYYY-MM-DD.") from error
 
 
 class Command(BaseCommand):

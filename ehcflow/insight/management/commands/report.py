@@ -8,21 +8,14 @@ and a message, and writes nothing.
 from __future__ import annotations
 
 import time
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from ehcflow.command_options import parse_date
 from ehcflow.insight import boardpack, snapshots
 from ehcflow.insight.tables import long_date
-
-
-def parse_date(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as error:
-        raise CommandError(f"{option}: '{value}' is not a date in the form YYYY-MM-DD.") from error
 
 
 class Command(BaseCommand):

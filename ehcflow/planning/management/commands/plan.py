@@ -11,13 +11,13 @@ reports errors in words and, for from-caseload, reads the casework database.
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from ehcflow.command_options import parse_date
 from ehcflow.planner.scenario import ScenarioError, parse_scenario
 from ehcflow.planning.estimate import scenario_from_caseload
 
@@ -71,11 +71,7 @@ class Command(BaseCommand):
         self.stdout.write(output)
 
     def from_caseload(self, options: dict[str, Any]) -> None:
-        try:
-            as_of = date.fromisoformat(options["as_of"])
-        except ValueError as error:
-            raise CommandError(f"--as-of: '{options['as_of']}' is not a date in the form "
-                               "YYYY-MM-DD.") from error
+        as_of = parse_date(options["as_of"], "--as-of")
         if not 1 <= options["months"] <= 240:
             raise CommandError("--months: must be between 1 and 240.")
         out = Path(options["out"])
