@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    "ehcflow.web.middleware.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "ehcflow.urls"

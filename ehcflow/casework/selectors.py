@@ -40,6 +40,7 @@ from ehcflow.casework.models import (
     EHCPlan,
     StatutoryException,
 )
+from ehcflow.people.access import ALL_CHILD_FIELDS, ChildField
 from ehcflow.people.models import Role, StaffMember
 from ehcflow.statutory import measures
 from ehcflow.statutory.clock import DECISION_TO_ASSESS_DAYS, FINAL_PLAN_DAYS
@@ -375,12 +376,16 @@ def possible_duplicates(*, forename: str, surname: str, date_of_birth: date,
     return list(Child.objects.filter(same_person).order_by("surname", "forename")[:10])
 
 
-def search_requests(requests: QuerySet[AssessmentRequest], query: str
+def search_requests(requests: QuerySet[AssessmentRequest], query: str, *,
+                    fields: frozenset[ChildField] = ALL_CHILD_FIELDS,
                     ) -> QuerySet[AssessmentRequest]:
-    """Requests matching a case reference, a UPN, or the child's names."""
+    """Requests matching a case reference, and a UPN or the child's names where `fields`
+    allows: a search by a detail one may not read would tell whether it is on record."""
     terms = query.split()
-    condition = Q(case_ref__iexact=query) | Q(child__upn__iexact=query)
-    if terms:
+    condition = Q(case_ref__iexact=query)
+    if ChildField.UPN in fields:
+        condition |= Q(child__upn__iexact=query)
+    if terms and ChildField.NAME in fields:
         names = Q()
         for term in terms:
             names &= Q(child__forename__icontains=term) | Q(child__surname__icontains=term)

@@ -33,7 +33,7 @@ from ehcflow.casework.models import (
     StatutoryException,
 )
 from ehcflow.people.models import StaffMember, User
-from ehcflow.statutory import clock
+from ehcflow.statutory import clock, dates
 from ehcflow.statutory.exceptions import ExceptionReason, Step, validate_exception
 
 
@@ -95,8 +95,42 @@ def _today() -> date:
 
 
 def _not_future(on: date, what: str, field: str) -> None:
+    """Refuse a step's date in the future, or before the earliest date the service records.
+
+    The range is `statutory.dates.accepted_range(EVENT)`, the same the forms, the register
+    import and the command line use, so a date in year 1 cannot come in by any of them.
+    """
     if on > _today():
         raise CaseworkError(f"The {what} cannot be in the future.", field=field)
+    if on < dates.EARLIEST_RECORD:
+        raise CaseworkError(f"The {what} must be the same as or after "
+                            f"{dates.long_date(dates.EARLIEST_RECORD)}.", field=field)
+
+
+def _under_25_on(received_date: date, date_of_birth: date) -> None:
+    """Refuse a request for someone 25 or over on the day it was received.
+
+    Children and Families Act 2014 s.83(2): EHC plans are for children and young people
+    under 25 (`statutory.dates.accepted_range(BIRTH, start=received_date)`).
+    """
+    accepted = dates.accepted_range(dates.DateKind.BIRTH, today=_today(), start=received_date)
+    if date_of_birth < accepted.earliest:
+        raise CaseworkError(
+            f"The child or young person must be under {dates.YOUNG_PERSON_AGE_LIMIT} on the date "
+            f"the request was received: their date of birth must be the same as or after "
+            f"{dates.long_date(accepted.earliest)}.", field="date_of_birth")
+
+
+def _exception_end_problem(start: date, end: date | None) -> None:
+    """Refuse an exception period that ends more than `MAX_EXCEPTION_YEARS` after it starts."""
+    if end is None:
+        return
+    accepted = dates.accepted_range(dates.DateKind.EXCEPTION_END, today=_today(), start=start)
+    if end > accepted.latest:
+        raise CaseworkError(
+            f"The end of the exception must be the same as or before "
+            f"{dates.long_date(accepted.latest)}: an exception runs at most "
+            f"{dates.MAX_EXCEPTION_YEARS} years.", field="end_date")
 
 
 def _not_before(on: date, earlier: date | None, what: str, earlier_what: str, field: str) -> None:
@@ -156,6 +190,10 @@ def child_problems(
     problems: dict[str, str] = {}
     if date_of_birth is not None and date_of_birth > _today():
         problems["date_of_birth"] = "Date of birth must be in the past."
+    elif date_of_birth is not None and date_of_birth < (earliest := dates.accepted_range(
+            dates.DateKind.BIRTH, today=_today()).earliest):
+        problems["date_of_birth"] = (
+            f"Date of birth must be the same as or after {dates.long_date(earliest)}.")
     if upn and (problem := upn_problem(upn)):
         problems["upn"] = problem
     if uln and (problem := uln_problem(uln)):
@@ -217,6 +255,7 @@ def request_register(
     _not_future(received_date, "date the request was received", "received_date")
     _not_before(received_date, child.date_of_birth, "date the request was received",
                 "date of birth", "received_date")
+    _under_25_on(received_date, child.date_of_birth)
     if AssessmentRequest.objects.filter(case_ref=case_ref).exists():
         raise CaseworkError(f"Case reference {case_ref} is already in use.", field="case_ref")
     request = AssessmentRequest.objects.create(
@@ -296,9 +335,15 @@ def request_record_decision(
 def advice_request(
     *, request: AssessmentRequest, adviser_type: str, requested_on: date, by: Actor,
     adviser: StaffMember | None = None, organisation: str = "",
+    expected_version: int | None = None,
 ) -> AdviceRequest:
-    """Seek advice for the assessment (reg 6); the adviser must reply in 6 weeks (reg 8(1))."""
+    """Seek advice for the assessment (reg 6); the adviser must reply in 6 weeks (reg 8(1)).
+
+    Requesting advice moves the request's version on, so a second press of the same form (made
+    from the same, now stale, page) is refused rather than asking the same adviser twice.
+    """
     request = _locked(request)
+    _check_version(request, expected_version)
     _require_open(request)
     if request.decision != c.Decision.ASSESS:
         raise CaseworkError(
@@ -318,6 +363,7 @@ def advice_request(
         adviser_organisation=organisation, requested_on=requested_on,
         due_on=clock.advice_due(requested_on),
     )
+    _save(request, [])
     label = c.AdviserType(adviser_type).label.lower()
     _record_event(
         child=request.child, request=request, action="advice_requested", on=requested_on, by=by,
@@ -547,6 +593,7 @@ def exception_apply(
     _not_before(start, request.received_date, "start of the exception",
                 "date the request was received", "start_date")
     _not_future(start, "start of the exception", "start_date")
+    _exception_end_problem(start, end)
     problems = validate_exception(Step.FINAL_PLAN, ExceptionReason(reason), start, end)
     if problems:
         raise CaseworkError(problems[0], field="reason")

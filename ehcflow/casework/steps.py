@@ -32,7 +32,8 @@ def _decision(req: AssessmentRequest, d: dict[str, Any], by: services.Actor) -> 
 def _advice(req: AssessmentRequest, d: dict[str, Any], by: services.Actor) -> object:
     return services.advice_request(request=req, adviser_type=d["adviser_type"],
                                    requested_on=d["on"], adviser=d.get("adviser"),
-                                   organisation=d.get("organisation", ""), by=by)
+                                   organisation=d.get("organisation", ""), by=by,
+                                   expected_version=d["version"])
 
 
 def _advice_received(req: AssessmentRequest, d: dict[str, Any], by: services.Actor) -> object:

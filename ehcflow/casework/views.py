@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,8 +24,17 @@ from ehcflow.casework import selectors, services
 from ehcflow.casework.audit import record_access
 from ehcflow.casework.models import AdviceRequest, AssessmentRequest, Child, RecordAccess
 from ehcflow.casework.steps import STEPS, StepDefinition
-from ehcflow.people.access import Action, may, staff_of, visible_children, visible_requests
-from ehcflow.people.models import Role, StaffMember
+from ehcflow.people.access import (
+    Action,
+    ChildField,
+    child_fields,
+    may,
+    plan_scope,
+    staff_of,
+    visible_children,
+    visible_requests,
+)
+from ehcflow.people.models import Role, StaffMember, User
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +80,8 @@ def my_work(http_request: HttpRequest) -> HttpResponse:
     if may(http_request.user, Action.VIEW_CASELOADS):
         team_id = staff.team_id if staff.role == Role.TEAM_MANAGER else None
         caseloads = selectors.team_caseloads(team_id=team_id, today=today)
+    # The list shows children's cases: it is one entry in the access log, like any list.
+    record_access(http_request, RecordAccess.Kind.VIEW, page="my_work")
     context = {
         "rows": rows, "today": today, "scope": scope, "filters": filters,
         "soon": today + timedelta(days=7), "stage_choices": c.Stage.choices[:4],
@@ -125,7 +137,8 @@ def request_detail(http_request: HttpRequest, public_id: uuid.UUID) -> HttpRespo
     context = {
         "case": case, "page": page, "today": today,
         "steps": _offered_steps(http_request, case, outstanding),
-        "personal": may(http_request.user, Action.VIEW_PERSONAL),
+        "can_open_child": bool(child_fields(http_request.user) & {ChildField.ADDRESS,
+                                                                   ChildField.HEALTH}),
         "can_audit": may(http_request.user, Action.VIEW_AUDIT),
     }
     return render(http_request, "casework/request_detail.html", context)
@@ -204,38 +217,78 @@ def _just_done_by(http_request: HttpRequest, case: AssessmentRequest) -> bool:
 @login_required
 @require_http_methods(["GET", "POST"])
 def request_new(http_request: HttpRequest) -> HttpResponse:
-    """Register a request, finding the child first so nobody is recorded twice."""
+    """Register a request, finding the child first so nobody is recorded twice.
+
+    The duplicate check looks across the whole authority (a child must have one record), but
+    shows only the children this user may already see; a match held by another team is named
+    to nobody, logged, and the user is told to ask a manager (people/access.py).
+    """
     if not may(http_request.user, Action.REGISTER):
         raise PermissionDenied
     form = f.NewRequestForm(http_request.POST if http_request.method == "POST" else None)
     matches: list[Child] = []
+    hidden_matches = 0
     if http_request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        matches = selectors.possible_duplicates(
+        found = selectors.possible_duplicates(
             forename=data["forename"], surname=data["surname"],
             date_of_birth=data["date_of_birth"], upn=data["upn"])
+        in_scope = set(visible_children(http_request.user)
+                       .filter(pk__in=[m.pk for m in found]).values_list("pk", flat=True))
+        matches = [m for m in found if m.pk in in_scope]
+        hidden_matches = len(found) - len(matches)
+        for m in found:
+            record_access(http_request, RecordAccess.Kind.VIEW if m.pk in in_scope
+                          else RecordAccess.Kind.REFUSED, page="register:match", child=m)
         chosen = http_request.POST.get("existing_child")
         child = next((m for m in matches if str(m.public_id) == chosen), None)
-        if matches and child is None and not data["confirm_new_child"]:
+        if found and child is None and not data["confirm_new_child"]:
             form.add_error(None, "This child may already be recorded. Choose the matching child, "
-                                 "or confirm this is a different child.")
+                                 "or confirm this is a different child."
+                           if matches else
+                           "A child with these details may already be recorded by another team. "
+                           "Ask your team manager to check before you register a new record.")
         else:
             try:
-                case = services.request_register_with_child(
-                    child=child, by=_actor(http_request), forename=data["forename"],
-                    surname=data["surname"], date_of_birth=data["date_of_birth"],
-                    upn=data["upn"], postcode=data["postcode"],
-                    received_date=data["received_date"], source=data["source"],
-                    officer=_default_officer(http_request))
+                # The user's row is locked first, so two presses arriving together are taken
+                # one after the other; the second finds the first's request (double submit).
+                with transaction.atomic():
+                    User.objects.select_for_update().filter(pk=http_request.user.pk).first()
+                    case = _recent_registration(http_request, data)
+                    repeated = case is not None
+                    if case is None:
+                        case = services.request_register_with_child(
+                            child=child, by=_actor(http_request), forename=data["forename"],
+                            surname=data["surname"], date_of_birth=data["date_of_birth"],
+                            upn=data["upn"], postcode=data["postcode"],
+                            received_date=data["received_date"], source=data["source"],
+                            officer=_default_officer(http_request))
             except services.CaseworkError as error:
                 form.add_error(error.field if error.field in form.fields else None,
                                error.message)
             else:
-                record_access(http_request, RecordAccess.Kind.CHANGE, page="request_new",
-                              case=case)
-                messages.success(http_request, f"Request {case.case_ref} registered")
+                if repeated:
+                    messages.info(http_request, "That was already recorded.")
+                else:
+                    record_access(http_request, RecordAccess.Kind.CHANGE, page="request_new",
+                                  case=case)
+                    messages.success(http_request, f"Request {case.case_ref} registered")
                 return redirect("casework:request", public_id=case.public_id)
-    return render(http_request, "casework/request_new.html", {"form": form, "matches": matches})
+    return render(http_request, "casework/request_new.html",
+                  {"form": form, "matches": matches, "hidden_matches": hidden_matches})
+
+
+def _recent_registration(http_request: HttpRequest,
+                         data: dict[str, Any]) -> AssessmentRequest | None:
+    """The request this user registered for the same child, received the same day, in the
+    last half minute: a second press of the register button, not a new request."""
+    recent = timezone.now() - timedelta(seconds=30)
+    return (AssessmentRequest.objects
+            .filter(events__actor_id=http_request.user.pk, events__occurred_at__gte=recent,
+                    events__action="request_received", received_date=data["received_date"],
+                    child__date_of_birth=data["date_of_birth"],
+                    child__surname__iexact=data["surname"].strip())
+            .order_by("-id").first())
 
 
 def _default_officer(http_request: HttpRequest) -> StaffMember | None:
@@ -249,29 +302,45 @@ def _default_officer(http_request: HttpRequest) -> StaffMember | None:
 def child_detail(http_request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     child = visible_children(http_request.user).filter(public_id=public_id).first()
     if child is None:
+        existing = Child.objects.filter(public_id=public_id).first()
+        if existing is not None:
+            record_access(http_request, RecordAccess.Kind.REFUSED, page="child", child=existing)
+            log.warning("refused access to a child's record for user %s", http_request.user.pk)
         raise Http404("No such child")
     record_access(http_request, RecordAccess.Kind.VIEW, page="child", child=child)
     requests = visible_requests(http_request.user).filter(child=child).order_by("-received_date")
-    plans = child.plans.prefetch_related("reviews", "needs").order_by("-first_issued_date")
+    # Only the plans this user's role and team may see: another team's plan for the same
+    # child stays with that team.
+    plans = (child.plans.filter(plan_scope(http_request.user))
+             .prefetch_related("reviews", "needs").order_by("-first_issued_date"))
     return render(http_request, "casework/child_detail.html", {
         "child": child, "requests": requests, "plans": plans,
-        # visible_children holds only children with a request this user may see.
-        "personal": may(http_request.user, Action.VIEW_PERSONAL),
     })
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def search(http_request: HttpRequest) -> HttpResponse:
-    """Find a request by the child's name, UPN or case reference (within what one may see)."""
+    """Find a request by case reference, or by the child's name or UPN where one may read them.
+
+    A POST, so that names and UPNs never reach a URL, the server's log or browser history.
+    """
     if not may(http_request.user, Action.VIEW):
         raise PermissionDenied
-    query = (http_request.GET.get("q") or "").strip()
+    query = (http_request.POST.get("q") or "").strip() if http_request.method == "POST" else ""
     results: list[AssessmentRequest] = []
     if query:
-        results = list(selectors.search_requests(visible_requests(http_request.user), query)[:50])
+        results = list(selectors.search_requests(
+            visible_requests(http_request.user), query[:100],
+            fields=child_fields(http_request.user))[:50])
+        record_access(http_request, RecordAccess.Kind.VIEW, page="search")
         for case in results:
             record_access(http_request, RecordAccess.Kind.VIEW, page="search", case=case)
-    return render(http_request, "casework/search.html", {"query": query, "results": results})
+    fields = child_fields(http_request.user)
+    return render(http_request, "casework/search.html", {
+        "query": query, "results": results, "searched": http_request.method == "POST",
+        "by_name": ChildField.NAME in fields, "by_upn": ChildField.UPN in fields,
+    })
 
 
 @login_required

@@ -162,7 +162,6 @@ def cases(http_request: HttpRequest) -> HttpResponse:
     context = {
         "list": found, "page_obj": page, "rows": list(page.object_list),
         "visible": page.paginator.count, "as_of": as_of, "query_string": keep.urlencode(),
-        "personal": may(http_request.user, Action.VIEW_PERSONAL),
         "back": reverse("insight:overview") + f"?as_of={as_of.isoformat()}",
     }
     return render(http_request, "insight/cases.html", context)

@@ -51,6 +51,7 @@ def world(db: None) -> dict[str, object]:
     services.advice_request(request=case, adviser_type="educational_psychology",
                             requested_on=received + timedelta(days=21), by=actor,
                             adviser=users["ep"].staff)  # type: ignore[attr-defined]
+    case.refresh_from_db()  # requesting advice moves the request's version on
     return {"users": users, "case": case, "child": child}
 
 
@@ -82,7 +83,10 @@ def test_an_ep_sees_only_what_they_need(world: dict) -> None:
     client = Client()
     client.force_login(world["users"]["ep"])
     response = client.get(reverse("casework:request", args=[world["case"].public_id]))
-    assert b"Ada Example" not in response.content  # no personal details beyond the case
+    # An adviser reads the name and date of birth of the child they assess, nothing more
+    # (people/access.py, ChildField); tests/casework/test_privacy.py covers every field.
+    assert b"Ada Example" in response.content
+    assert b"UPN" not in response.content
     assert b"Record advice received" in response.content
     assert b"Record the decision whether to issue a plan" not in response.content
 
