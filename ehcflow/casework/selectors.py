@@ -170,18 +170,22 @@ def request_records() -> Iterator[measures.RequestRecord]:
 
 # --- the work queue ----------------------------------------------------------------------------
 
+# The "Time since request" filter of My work. "Over 20 weeks" means every request older than
+# 20 weeks, as on the home page and the backlog dashboard (measures.md, "Backlog": strictly more
+# than 140 days), so the filter's count equals the headline figure; the bands over 20 weeks
+# nest rather than slice.
 AGE_BANDS: dict[str, tuple[int, int | None]] = {
     "under_6": (0, 42),
-    "6_to_20": (42, 140),
-    "20_to_30": (140, 210),
-    "30_to_50": (210, 350),
-    "over_50": (350, None),
+    "6_to_20": (42, OVER_20_WEEKS_DAYS),
+    "over_20": (OVER_20_WEEKS_DAYS, None),
+    "over_30": (OVER_30_WEEKS_DAYS, None),
+    "over_50": (OVER_50_WEEKS_DAYS, None),
 }
 AGE_BAND_LABELS = {
-    "under_6": "Under 6 weeks",
-    "6_to_20": "6 to 20 weeks",
-    "20_to_30": "Over 20 weeks",
-    "30_to_50": "Over 30 weeks",
+    "under_6": "Up to 6 weeks",
+    "6_to_20": "Over 6, up to 20 weeks",
+    "over_20": "Over 20 weeks",
+    "over_30": "Over 30 weeks",
     "over_50": "Over 50 weeks",
 }
 
@@ -224,11 +228,27 @@ NEXT_STEP_LABELS = {
 }
 
 
+def adviser_deadline_annotation(adviser: StaffMember) -> Subquery:
+    """The date this adviser's own earliest outstanding advice is due (reg 8(1), 6 weeks).
+
+    An adviser's queue is ordered by what they owe, not by another adviser's lateness.
+    """
+    return Subquery(
+        AdviceRequest.objects.filter(request=OuterRef("pk"), adviser=adviser,
+                                     received_on__isnull=True)
+        .order_by("due_on").values("due_on")[:1], output_field=DateField())
+
+
 def work_queue(
     requests: QuerySet[AssessmentRequest], *, today: date, stage: str | None = None,
     age_band: str | None = None, exception: str | None = None,
+    adviser: StaffMember | None = None,
 ) -> QuerySet[AssessmentRequest]:
-    """Open requests ordered by their next statutory deadline: one query, any caseload."""
+    """Open requests ordered by their next statutory deadline: one query, any caseload.
+
+    For an adviser (`adviser`), the deadline is their own advice's, and requests where they owe
+    nothing come last.
+    """
     queue = requests.filter(stage__in=c.OPEN_STAGES).select_related("child", "officer")
     if stage in c.Stage.values:
         queue = queue.filter(stage=stage)
@@ -243,8 +263,10 @@ def work_queue(
         queue = queue.filter(week20_exception=True)
     elif exception == "no":
         queue = queue.filter(week20_exception=False)
-    return queue.annotate(next_deadline=next_deadline_annotation()).order_by(
-        "next_deadline", "received_date", "id")
+    deadline = (adviser_deadline_annotation(adviser) if adviser is not None
+                else next_deadline_annotation())
+    return queue.annotate(next_deadline=deadline).order_by(
+        F("next_deadline").asc(nulls_last=True), "received_date", "id")
 
 
 @dataclass(frozen=True)

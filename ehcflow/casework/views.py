@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,6 +26,7 @@ from ehcflow.casework.audit import record_access
 from ehcflow.casework.models import AdviceRequest, AssessmentRequest, Child, RecordAccess
 from ehcflow.casework.steps import STEPS, StepDefinition
 from ehcflow.people.access import (
+    ADVISER_ROLES,
     Action,
     ChildField,
     child_fields,
@@ -59,37 +61,50 @@ def _visible_request(http_request: HttpRequest, public_id: uuid.UUID) -> Assessm
     return found
 
 
+WORK_PAGE_SIZE = 50
+
+
 @login_required
 def my_work(http_request: HttpRequest) -> HttpResponse:
-    """Open requests by next statutory deadline; a manager also sees the team's caseloads."""
+    """Open requests by next statutory deadline, 50 to a page; a manager also has caseloads."""
     if not may(http_request.user, Action.VIEW):
         raise PermissionDenied
     today = timezone.localdate()
     staff = staff_of(http_request.user)
     assert staff is not None
-    scope = http_request.GET.get("scope", "mine" if staff.role == Role.CASE_OFFICER else "team")
+    adviser = staff if staff.role in ADVISER_ROLES else None
+    default_scope = "mine" if staff.role == Role.CASE_OFFICER or adviser else "team"
+    scope = http_request.GET.get("scope", default_scope)
+    can_see_caseloads = may(http_request.user, Action.VIEW_CASELOADS)
+    if scope not in {"mine", "team", "caseloads"} or (scope == "caseloads"
+                                                      and not can_see_caseloads):
+        scope = default_scope
+    # The list shows children's cases: it is one entry in the access log, like any list.
+    record_access(http_request, RecordAccess.Kind.VIEW, page="my_work")
+    context: dict[str, Any] = {"today": today, "scope": scope, "adviser": adviser,
+                               "can_see_caseloads": can_see_caseloads,
+                               "can_register": may(http_request.user, Action.REGISTER)}
+    if scope == "caseloads":
+        team_id = staff.team_id if staff.role == Role.TEAM_MANAGER else None
+        context["caseloads"] = selectors.team_caseloads(team_id=team_id, today=today)
+        return render(http_request, "casework/my_work.html", context)
     requests = visible_requests(http_request.user)
     if scope == "mine":
         requests = requests.filter(Q(officer=staff) | Q(advice_requests__adviser=staff)).distinct()
     filters = {k: http_request.GET.get(k) or None for k in ("stage", "age", "exception")}
     queue = selectors.work_queue(requests, today=today, stage=filters["stage"],
-                                 age_band=filters["age"], exception=filters["exception"])
-    page_size = 200
-    rows = list(queue[:page_size])
-    caseloads = None
-    if may(http_request.user, Action.VIEW_CASELOADS):
-        team_id = staff.team_id if staff.role == Role.TEAM_MANAGER else None
-        caseloads = selectors.team_caseloads(team_id=team_id, today=today)
-    # The list shows children's cases: it is one entry in the access log, like any list.
-    record_access(http_request, RecordAccess.Kind.VIEW, page="my_work")
-    context = {
-        "rows": rows, "today": today, "scope": scope, "filters": filters,
+                                 age_band=filters["age"], exception=filters["exception"],
+                                 adviser=adviser)
+    page = Paginator(queue, WORK_PAGE_SIZE).get_page(http_request.GET.get("page"))
+    keep = http_request.GET.copy()
+    keep.pop("page", None)
+    context.update({
+        "rows": list(page.object_list), "page_obj": page, "total": page.paginator.count,
+        "query_string": keep.urlencode(), "filters": filters,
         "soon": today + timedelta(days=7), "stage_choices": c.Stage.choices[:4],
-        "age_bands": selectors.AGE_BAND_LABELS.items(), "caseloads": caseloads,
-        "total": queue.count() if len(rows) == page_size else len(rows),
+        "age_bands": selectors.AGE_BAND_LABELS.items(),
         "next_step_labels": selectors.NEXT_STEP_LABELS,
-        "can_register": may(http_request.user, Action.REGISTER),
-    }
+    })
     return render(http_request, "casework/my_work.html", context)
 
 
@@ -121,8 +136,7 @@ def _offered_steps(http_request: HttpRequest, case: AssessmentRequest,
 def _outstanding_for(http_request: HttpRequest,
                      outstanding: list[AdviceRequest]) -> list[AdviceRequest]:
     staff = staff_of(http_request.user)
-    if staff is not None and staff.role in {Role.EDUCATIONAL_PSYCHOLOGIST, Role.HEALTH_ADVISER,
-                                            Role.SOCIAL_CARE_ADVISER}:
+    if staff is not None and staff.role in ADVISER_ROLES:
         return [a for a in outstanding if a.adviser_id == staff.pk]
     return outstanding
 
@@ -149,8 +163,7 @@ def _step_form(step: StepDefinition, http_request: HttpRequest, case: Assessment
     kwargs: dict[str, Any] = {}
     outstanding_qs = case.advice_requests.filter(received_on__isnull=True)
     staff = staff_of(http_request.user)
-    if staff is not None and staff.role in {Role.EDUCATIONAL_PSYCHOLOGIST, Role.HEALTH_ADVISER,
-                                            Role.SOCIAL_CARE_ADVISER}:
+    if staff is not None and staff.role in ADVISER_ROLES:
         outstanding_qs = outstanding_qs.filter(adviser=staff)
     if step.form in (f.AdviceReceivedForm, f.ChaseForm):
         kwargs["outstanding"] = outstanding_qs

@@ -27,6 +27,9 @@ def test_exactly_140_days_is_not_over_20_weeks(system_actor: services.Actor) -> 
 
     assert band("under_6") == ["R42"]
     assert band("6_to_20") == ["R140", "R43"]
-    assert band("20_to_30") == ["R141", "R210"]
-    assert band("30_to_50") == ["R211", "R350"]
+    # Over 20 weeks is every request older than 20 weeks, as the home page counts them.
+    assert band("over_20") == ["R141", "R210", "R211", "R350", "R351"]
+    assert band("over_30") == ["R211", "R350", "R351"]
     assert band("over_50") == ["R351"]
+    over_20 = selectors.backlog(on=TODAY).over_20_weeks
+    assert over_20 == len(band("over_20"))
