@@ -43,9 +43,15 @@ from ehcflow.casework.models import (
 from ehcflow.people.access import ALL_CHILD_FIELDS, ChildField
 from ehcflow.people.models import Role, StaffMember
 from ehcflow.statutory import measures
-from ehcflow.statutory.clock import DECISION_TO_ASSESS_DAYS, FINAL_PLAN_DAYS
+from ehcflow.statutory.clock import (
+    COMMENT_PERIOD_DAYS,
+    DECISION_NOT_TO_ISSUE_DAYS,
+    DECISION_TO_ASSESS_DAYS,
+    FINAL_PLAN_DAYS,
+)
 from ehcflow.statutory.exceptions import (
     Deadline,
+    DeadlineKind,
     ExceptionPeriod,
     ExceptionReason,
     Step,
@@ -55,6 +61,10 @@ from ehcflow.statutory.exceptions import (
 OVER_20_WEEKS_DAYS = 140
 OVER_30_WEEKS_DAYS = 210
 OVER_50_WEEKS_DAYS = 350
+# A decision not to issue is due by week 16 (reg 10(1)). The law sets no separate date for a
+# decision to issue or for the draft; these targets keep the final plan on time: decide by
+# week 16, and send the draft so that the 15 days of reg 13(1)(a) end by week 20.
+DRAFT_TARGET_DAYS = FINAL_PLAN_DAYS - COMMENT_PERIOD_DAYS
 
 
 def initial_requests() -> QuerySet[AssessmentRequest]:
@@ -209,12 +219,12 @@ def next_deadline_annotation() -> Case:
         .order_by("due_on").values("due_on")[:1]
     )
     return Case(
-        When(stage=c.Stage.AWAITING_DECISION, then=_plus("received_date", 42)),
+        When(stage=c.Stage.AWAITING_DECISION, then=_plus("received_date", DECISION_TO_ASSESS_DAYS)),
         When(stage=c.Stage.ASSESSING,
              then=Coalesce(Subquery(earliest_advice, output_field=DateField()),
-                           _plus("received_date", 112))),
-        When(stage=c.Stage.AWAITING_DRAFT, then=_plus("received_date", 125)),
-        When(stage=c.Stage.DRAFT_ISSUED, then=_plus("received_date", 140)),
+                           _plus("received_date", DECISION_NOT_TO_ISSUE_DAYS))),
+        When(stage=c.Stage.AWAITING_DRAFT, then=_plus("received_date", DRAFT_TARGET_DAYS)),
+        When(stage=c.Stage.DRAFT_ISSUED, then=_plus("received_date", FINAL_PLAN_DAYS)),
         default=Value(None, output_field=DateField()),
         output_field=DateField(),
     )
@@ -315,35 +325,53 @@ def team_caseloads(*, team_id: int | None, today: date) -> list[OfficerCaseload]
 STEP_LABELS = {
     Step.DECISION_TO_ASSESS: "Decision whether to assess",
     Step.ADVICE: "Advice",
-    Step.DECISION_NOT_TO_ISSUE: "Decision not to issue a plan",
-    Step.COMMENT_PERIOD: "End of the 15-day comment period",
+    Step.DECISION_NOT_TO_ISSUE: "Decision whether to issue a plan",
+    Step.COMMENT_PERIOD: "15 days for comments on the draft",
     Step.FINAL_PLAN: "Final EHC plan",
 }
 
 
 @dataclass(frozen=True)
 class DeadlineRow:
-    """A statutory deadline as the request page shows it."""
+    """One row of the request page's timeline: a statutory deadline, or a target that keeps
+    the final plan on time, with what was done and whether it was in time."""
 
-    deadline: Deadline
-    today: date
+    label: str
+    regulation: str
+    due: date
+    done: date | None
+    met: bool | None
+    is_overdue: bool
+    exception_days: int = 0
+    exception_label: str = ""
+    period_end: bool = False
 
     @property
-    def label(self) -> str:
-        base = STEP_LABELS.get(self.deadline.step, self.deadline.step.replace("_", " "))
-        return f"{base}: {self.deadline.subject}" if self.deadline.subject else base
+    def adjusted_due(self) -> date:
+        return self.due + timedelta(days=self.exception_days)
 
-    @property
-    def is_overdue(self) -> bool:
-        return self.deadline.overdue_on(self.today)
+    @classmethod
+    def from_deadline(cls, deadline: Deadline, today: date, *,
+                      label: str | None = None) -> DeadlineRow:
+        base = label or STEP_LABELS.get(deadline.step, deadline.step.replace("_", " "))
+        reason = deadline.exception
+        return cls(
+            label=f"{base}: {deadline.subject}" if deadline.subject else base,
+            regulation=deadline.regulation, due=deadline.due,
+            # A period's end is not "done" by anyone: the row says when it ended instead.
+            done=None if deadline.kind is DeadlineKind.PERIOD_END else deadline.done,
+            met=deadline.met, is_overdue=deadline.overdue_on(today),
+            exception_days=deadline.exception_days,
+            exception_label=c.ExceptionReason(reason).label.lower() if reason else "",
+            period_end=deadline.kind is DeadlineKind.PERIOD_END,
+        )
 
-    @property
-    def exception_label(self) -> str:
-        reason = self.deadline.exception
-        return c.ExceptionReason(reason).label.lower() if reason else ""
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.deadline, name)
+    @classmethod
+    def target(cls, label: str, explanation: str, due: date, done: date | None,
+               today: date) -> DeadlineRow:
+        met = (done <= due) if done is not None else (False if today > due else None)
+        return cls(label=label, regulation=explanation, due=due, done=done, met=met,
+                   is_overdue=done is None and today > due)
 
 
 @dataclass(frozen=True)
@@ -354,9 +382,49 @@ class RequestPage:
     events: list[CaseEvent]
     advice: list[AdviceRequest]
     exceptions: list[StatutoryException]
-    weeks_elapsed: float
-    final_due: date
+    headline: str
     plan: EHCPlan | None
+
+
+def _plan_targets(case: AssessmentRequest, today: date) -> list[DeadlineRow]:
+    """The decision to issue and the draft, once a plan is on its way (see DRAFT_TARGET_DAYS)."""
+    if case.decision != c.Decision.ASSESS or case.outcome == c.Outcome.NO_PLAN:
+        return []
+    rows = [DeadlineRow.target(
+        "Draft EHC plan", "Sent so that the 15 days for comments (reg 13(1)(a)) end by week 20",
+        case.received_date + timedelta(days=DRAFT_TARGET_DAYS), case.draft_date, today)]
+    plan_known = (case.outcome == c.Outcome.PLAN or case.draft_date is not None
+                  or case.final_date is not None)
+    if plan_known:
+        rows.append(DeadlineRow.target(
+            "Decision whether to issue a plan",
+            "Week 16, the limit reg 10(1) sets for a decision not to issue",
+            case.received_date + timedelta(days=DECISION_NOT_TO_ISSUE_DAYS),
+            case.outcome_date or case.draft_date or case.final_date, today))
+    return rows
+
+
+def _headline(case: AssessmentRequest, final: Deadline | None, today: date) -> str:
+    """Where the request stands against the 20 weeks, in whole weeks (measures.md)."""
+    received = case.received_date
+    due = received + timedelta(days=FINAL_PLAN_DAYS)
+    if case.final_date is not None:
+        weeks = (case.final_date - received).days // 7
+        in_time = "within" if case.final_date <= due else "after"
+        return (f"Final plan issued {case.final_date:%-d %B %Y}, {weeks} weeks after the "
+                f"request ({in_time} the 20 weeks).")
+    if not case.is_open:
+        ended = case.closed_date or case.outcome_date or case.decision_date
+        how = case.get_stage_display().lower()
+        return f"{case.get_stage_display()} on {ended:%-d %B %Y}." if ended else f"{how}."
+    days = (today - received).days
+    moved = ""
+    if final is not None and final.exception_days:
+        moved = (f" With the exception to the time limit, {final.adjusted_due:%-d %B %Y}.")
+    if days < FINAL_PLAN_DAYS:
+        return f"Week {days // 7 + 1} of 20. Final plan due {due:%-d %B %Y}.{moved}"
+    return (f"{days // 7} weeks since the request. The final plan was due by "
+            f"{due:%-d %B %Y}.{moved}")
 
 
 def request_page(case: AssessmentRequest, *, today: date) -> RequestPage:
@@ -374,13 +442,16 @@ def request_page(case: AssessmentRequest, *, today: date) -> RequestPage:
         draft_date=case.draft_date, final_date=case.final_date, exceptions=periods,
         as_of=today,
     )
-    end = case.final_date or case.closed_date or today
+    final = next((d for d in deadlines if d.step == Step.FINAL_PLAN), None)
+    rows = [DeadlineRow.from_deadline(
+        d, today, label=("Decision not to issue a plan" if d.step == Step.DECISION_NOT_TO_ISSUE
+                         and case.outcome == c.Outcome.NO_PLAN else None))
+        for d in deadlines] + _plan_targets(case, today)
+    rows.sort(key=lambda r: (r.due, r.period_end))
     plan = EHCPlan.objects.filter(request=case).first() if case.final_date else None
     return RequestPage(
-        deadlines=[DeadlineRow(d, today) for d in deadlines], events=events, advice=advice,
-        exceptions=exceptions,
-        weeks_elapsed=round((end - case.received_date).days / 7, 1),
-        final_due=case.received_date + timedelta(days=FINAL_PLAN_DAYS), plan=plan,
+        deadlines=rows, events=events, advice=advice, exceptions=exceptions,
+        headline=_headline(case, final, today), plan=plan,
     )
 
 

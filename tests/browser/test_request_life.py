@@ -34,11 +34,12 @@ from tests.browser.helpers import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DECISION = "Decision whether to assess"
-NOT_TO_ISSUE = "Decision not to issue a plan"
+ISSUE_DECISION = "Decision whether to issue a plan"
 EP = "Advice: Educational psychology"
 HEALTH = "Advice: Health"
-COMMENTS = "End of the 15-day comment period"
+COMMENTS = "15 days for comments on the draft"
 FINAL = "Final EHC plan"
+DRAFT = "Draft EHC plan"
 
 
 def back_to_request(page: Page, case_ref: str) -> None:
@@ -89,10 +90,10 @@ def test_a_case_officer_takes_a_request_from_registration_to_final_plan(
     assert case_ref == f"EHC-{received.year}-00001"
     assert banner(page) == f"Request {case_ref} registered"
     assert stage(page) == "Decision to assess due"
-    expect(page.get_by_text("Week 18.6 of 20.")).to_contain_text(
+    expect(page.get_by_text("Week 19 of 20.")).to_contain_text(
         f"Final plan due {long(day(140))}.")
     rows = timeline(page)
-    assert list(rows) == [DECISION, NOT_TO_ISSUE, FINAL]
+    assert list(rows) == [DECISION, ISSUE_DECISION, FINAL]
     assert (rows[DECISION].due, rows[DECISION].done, rows[DECISION].status) == (
         short(day(42)), "–", "Missed")
     assert (rows[FINAL].due, rows[FINAL].done, rows[FINAL].status) == (
@@ -106,7 +107,7 @@ def test_a_case_officer_takes_a_request_from_registration_to_final_plan(
     menu(page, "My work")
     assert table_rows(page, "Open requests by next deadline") == [
         [f"{case_ref} Rosalind Quennell", "Decision to assess due",
-         f"{short(day(42))} Overdue", "18.6", "Alex Officer"]]
+         f"{short(day(42))} Overdue Decision whether to assess", "18.6", "Alex Officer"]]
     axe.check(page, "my work (one request)")
     page.get_by_role("link", name=case_ref).click()
 
@@ -167,7 +168,7 @@ def test_a_case_officer_takes_a_request_from_registration_to_final_plan(
     assert [r[3] for r in advice] == [short(day(80)), f"{short(day(90))} Late"]
     expect(page.get_by_role("link", name="Record advice received")).to_have_count(0)
 
-    # Decide to issue a plan: the "not to issue" deadline no longer applies.
+    # Decide to issue a plan: the week-16 row keeps its place, now done.
     open_step(page, "Record the decision whether to issue a plan")
     axe.check(page, "step: decision whether to issue a plan")
     page.get_by_role("group", name="Decision after the assessment").get_by_label(
@@ -176,7 +177,9 @@ def test_a_case_officer_takes_a_request_from_registration_to_final_plan(
     save(page)
     assert banner(page) == "Decision recorded"
     assert stage(page) == "Decision to issue made: draft plan due"
-    assert NOT_TO_ISSUE not in timeline(page)
+    rows = timeline(page)
+    assert (rows[ISSUE_DECISION].done, rows[ISSUE_DECISION].status) == (short(day(95)), "Met")
+    assert rows[DRAFT].due == short(day(125))
     assert events(page)[0] == "Decided to issue an EHC plan"
     axe.check(page, "request page (draft due)")
 
@@ -189,7 +192,7 @@ def test_a_case_officer_takes_a_request_from_registration_to_final_plan(
     assert stage(page) == "Draft plan issued: comment period"
     rows = timeline(page)
     assert (rows[COMMENTS].due, rows[COMMENTS].done, rows[COMMENTS].status) == (
-        short(day(114)), "–", "Not yet due")
+        short(day(114)), "Ended", "Ended")
     assert events(page)[0] == "Draft EHC plan issued for comment"
 
     open_step(page, "Record comments and the school requested")
@@ -213,10 +216,13 @@ def test_a_case_officer_takes_a_request_from_registration_to_final_plan(
     rows = timeline(page)
     assert (rows[FINAL].due, rows[FINAL].done, rows[FINAL].status) == (
         short(day(140)), short(day(120)), "Met")
-    assert (rows[COMMENTS].done, rows[COMMENTS].status) == (short(day(120)), "Met")
+    # The comment period's row does not take the final plan's date as its own.
+    assert (rows[COMMENTS].done, rows[COMMENTS].status) == ("Ended", "Respected")
+    assert (rows[DRAFT].done, rows[DRAFT].status) == (short(day(100)), "Met")
     assert (rows[DECISION].status, rows[EP].status, rows[HEALTH].status) == (
         "Met", "Met", "Missed")
-    expect(page.get_by_text("Week 17.1 of 20.")).to_be_visible()
+    expect(page.get_by_text(f"Final plan issued {long(day(120))}, 17 weeks after the request "
+                            "(within the 20 weeks).")).to_be_visible()
     assert events(page) == [
         "Final EHC plan issued",
         "Comments on the draft plan received",
