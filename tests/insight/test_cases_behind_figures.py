@@ -118,3 +118,18 @@ def test_a_list_that_names_nothing_is_refused_plainly(world: World) -> None:
         response = client.get(reverse("insight:cases"), params)
         assert response.status_code == 400
         assert message in html.unescape(response.content.decode())
+
+
+def test_a_list_for_a_past_date_shows_each_request_as_it_stood_then(world: World) -> None:
+    """Request j: received 3 May 2021, decided to issue 1 December 2021, final plan 1 March
+    2022. On 1 January 2022 it was waiting for its draft, with no final plan yet."""
+    _, refs, page = listed(client_for(world, "analyst"),
+                           {"measure": "open", "as_of": "2022-01-01"})
+    assert "j" in refs
+    row = page.split(">j</a>")[1].split("</tr>")[0]
+    cells = [c.strip() for c in html.unescape(row).replace("</td>", "|").split("|")]
+    text = [c.split(">")[-1].strip() for c in cells if c]
+    assert "1 Mar 2022" not in row and "Final plan issued" not in row
+    assert "Decision to issue made: draft plan due" in text
+    assert f"{243 / 7:.1f}" in text
+    assert "Stage on 1 Jan 2022" in page
