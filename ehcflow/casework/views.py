@@ -325,7 +325,8 @@ def child_detail(http_request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
     # Only the plans this user's role and team may see: another team's plan for the same
     # child stays with that team.
     plans = (child.plans.filter(plan_scope(http_request.user))
-             .prefetch_related("reviews", "needs").order_by("-first_issued_date"))
+             .prefetch_related("reviews", "needs", "settings__institution")
+             .order_by("-first_issued_date"))
     return render(http_request, "casework/child_detail.html", {
         "child": child, "requests": requests, "plans": plans,
     })

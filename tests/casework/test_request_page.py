@@ -60,7 +60,7 @@ def test_a_finished_request_says_when_its_plan_was_issued(officer_client: Client
     html = officer_client.get(reverse("casework:request", args=[case.public_id])).content.decode()
     assert ("Final plan issued 1 June 2026, 13 weeks after the request (within the 20 weeks)."
             in html)
-    assert "Week 1" not in html and "Final plan due" not in html
+    assert " of 20." not in html and "Final plan due" not in html
     timeline = rows(html)
     # The comment period's row does not claim the final plan's date as its own.
     assert timeline["15 days for comments on the draft"][1:] == ["Ended", "Respected"]
@@ -102,3 +102,23 @@ def test_while_assessing_the_16_week_decision_is_on_the_timeline(officer_client:
     assert "Draft EHC plan" in timeline
     assert timeline["Draft EHC plan"][0].startswith(
         f"{received + timedelta(days=125):%-d %b %Y}")
+
+
+def test_the_childs_page_names_the_setting_and_the_needs(officer_client: Client) -> None:
+    from ehcflow.casework.models import Institution
+
+    school = Institution.objects.create(urn="100001", name="Hillside Primary School",
+                                        kind="primary")
+    case = assessed(date(2026, 3, 2), ref="EHC-5")
+    case = services.request_record_outcome(request=case, outcome="plan", on=date(2026, 5, 1),
+                                           by=ACTOR)
+    case = services.request_issue_draft(request=case, on=date(2026, 5, 4), by=ACTOR)
+    services.request_issue_final(request=case, on=date(2026, 6, 1), by=ACTOR,
+                                 needs=["MLD", "SLCN"],
+                                 settings=[services.NamedSetting(institution=school)])
+    html = officer_client.get(reverse("casework:child", args=[case.child.public_id])
+                              ).content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert "Named setting Hillside Primary School" in text
+    assert "Primary need Moderate learning difficulty" in text
+    assert "Secondary need Speech, language and communication needs" in text
