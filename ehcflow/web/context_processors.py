@@ -1,9 +1,46 @@
-"""Values every page needs: the service and authority names."""
+"""Values every page needs: the service and authority names, and the navigation."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
+
+from ehcflow.people.access import Action, may
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    current: bool
+
+
+# (label, url name, the action the role needs, the URL namespaces or names it stands for).
+# An item is offered only to roles that may use the page it leads to, so no link ends in a
+# refusal; the current section is marked for screen readers and sighted users alike.
+_NAVIGATION: tuple[tuple[str, str, Action | None, tuple[str, ...]], ...] = (
+    ("Home", "home", None, ("home",)),
+    ("My work", "casework:my_work", Action.VIEW,
+     ("casework:my_work", "casework:request", "casework:step", "casework:access_log",
+      "casework:child", "casework:request_new")),
+    ("Search", "casework:search", Action.VIEW, ("casework:search",)),
+    ("Dashboards", "insight:overview", Action.VIEW_CASELOADS, ("insight",)),
+    ("Recovery planner", "planning:list", Action.VIEW_CASELOADS, ("planning",)),
+    ("Accounts", "people:accounts", Action.MANAGE_USERS, ("people",)),
+)
+
+
+def navigation(request: HttpRequest) -> list[NavItem]:
+    """The menu for the signed-in user, with the section of the current page marked."""
+    if not request.user.is_authenticated:
+        return []
+    match = getattr(request, "resolver_match", None)
+    here = {match.view_name, *match.namespaces} if match is not None else set()
+    return [NavItem(label, reverse(name), bool(here & set(sections)))
+            for label, name, action, sections in _NAVIGATION
+            if action is None or may(request.user, action)]
 
 
 def service(request: HttpRequest) -> dict[str, Any]:
@@ -11,4 +48,5 @@ def service(request: HttpRequest) -> dict[str, Any]:
         "service_name": settings.EHCFLOW_SERVICE_NAME,
         "authority_name": settings.EHCFLOW_AUTHORITY_NAME,
         "oidc_enabled": settings.OIDC_ENABLED,
+        "navigation": navigation(request),
     }
