@@ -218,6 +218,7 @@ def _tables(page: Page) -> list[Table]:
 
 def _pdf(pack: BoardPack) -> bytes:
     from reportlab.lib import colors
+    from reportlab.lib.enums import TA_RIGHT
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import cm
@@ -243,6 +244,12 @@ def _pdf(pack: BoardPack) -> bytes:
     small = ParagraphStyle("small", parent=body, fontSize=7.5, leading=9)
     head_style = ParagraphStyle("head", parent=body, fontSize=7.5, leading=9,
                                 fontName="Helvetica-Bold")
+    # A figure's heading sits right-aligned over its right-aligned figures, so each value is
+    # read under its own heading.
+    head_right = ParagraphStyle("head_right", parent=head_style, alignment=TA_RIGHT)
+    # A heading never ends a page: it travels with what follows it.
+    for name in ("Heading1", "Heading2", "Heading3"):
+        styles[name].keepWithNext = 1
     width = page_size[0] - 3 * cm
     story: list[object] = [
         Paragraph(pack.title, styles["Title"]),
@@ -252,9 +259,9 @@ def _pdf(pack: BoardPack) -> bytes:
         Paragraph("What moved", styles["Heading2"]),
         *(Paragraph(f"• {_xml(line)}", body) for line in pack.commentary),
         Spacer(1, 0.3 * cm),
-        Paragraph("Figures are counted from the case records as the DfE counts them "
-                  "(measures.md). England's figures are DfE's published statistics, "
-                  "Open Government Licence v3.0.", small),
+        Paragraph("Figures are counted from the case records as the DfE counts them. "
+                  "England's figures: DfE, Education, health and care plans, 2025 (Open "
+                  "Government Licence v3.0).", small),
     ]
     for page in pack.pages:
         story += [PageBreak(), Paragraph(_xml(page.title), styles["Heading1"]),
@@ -270,7 +277,8 @@ def _pdf(pack: BoardPack) -> bytes:
                 # Paragraphs (which wrap) for the headings only: plain strings for the figures
                 # keep a long table quick to lay out.
                 data: list[list[object]] = [
-                    [Paragraph(_xml(c.label), head_style) for c in table.columns]]
+                    [Paragraph(_xml(c.label), head_right if c.numeric and i else head_style)
+                     for i, c in enumerate(table.columns)]]
                 data += [[Paragraph(_xml(cell.text), head_style) if cell.header else cell.text
                           for cell in row] for row in table.rows]
                 widths = _widths(len(table.columns), width)
@@ -278,6 +286,8 @@ def _pdf(pack: BoardPack) -> bytes:
                 grid.setStyle(TableStyle([
                     ("FONTSIZE", (0, 1), (-1, -1), 7.5),
                     ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+                    *[("ALIGN", (i, 1), (i, -1), "LEFT")
+                      for i, column in enumerate(table.columns) if not column.numeric],
                     ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
                     ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#b1b4b6")),
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -305,7 +315,7 @@ def _xml(text: str) -> str:
 SHEETS = {
     "timeliness_by_year": "Timeliness by year",
     "timeliness_by_month": "Timeliness by month",
-    "table_4": "Backlog (table 4)",
+    "table_4": "Backlog",
     "backlog_bands": "Backlog by age",
     "requests_by_source": "Requests by source",
     "growth_by_source": "Growth by source",

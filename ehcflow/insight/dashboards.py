@@ -273,10 +273,10 @@ def timeliness(q: Query, ours: Authority | None) -> Page:
                f"of the {latest.plans_issued:,} new plans issued were within 20 weeks; the "
                f"average time to issue was {_weeks_text(latest.avg_weeks_to_issue)}.")
     return Page("timeliness", "Timeliness of new EHC plans", summary, [
-        Section("By year", "Report 000, table 1: timeliness and requests by calendar year, "
-                "beside England.", [year_chart], [year_table]),
-        Section("By month", "Report 000, tables 2 and 3: each month's plans, the share issued "
-                "within 20 weeks and the average time from request to final plan.",
+        Section("By year", "Timeliness and requests by calendar year, beside England.",
+                [year_chart], [year_table]),
+        Section("By month", "Each month's new plans, the share issued within 20 weeks and the "
+                "average time from request to final plan.",
                 [month_chart, weeks_chart], [month_table]),
     ])
 
@@ -353,7 +353,7 @@ def backlog(q: Query, ours: Authority | None) -> Page:
                f"20 weeks ({now.over_30_weeks:,} over 30 weeks, {now.over_50_weeks:,} over 50 "
                f"weeks), against {first.over_20_weeks:,} on {long_date(first.on)}.")
     return Page("backlog", "The backlog", summary, [
-        Section("Report 000, table 4", "", [], [table4]),
+        Section("Open requests and how long they have waited", "", [], [table4]),
         Section("By age band over time", "Each bar is one month's end: requests still open "
                 "and how long since they were received.", [chart], [band_table]),
     ])
@@ -459,8 +459,8 @@ def demand(q: Query, ours: Authority | None) -> Page:
         summary += f", against {before.requests_received:,} in all of {q.years[-2]}"
     summary += "."
     return Page("demand", "Requests and decisions", summary, [
-        Section("Requests by source", "Report 000 paragraph 13b and report 004: demand and its "
-                "growth, beside England's.", [growth_chart], [source_table, growth_table]),
+        Section("Requests by source", "Where requests come from, and how demand has grown "
+                "beside England's.", [growth_chart], [source_table, growth_table]),
         Section("Decisions within 6 weeks", "", [], [decision_table]),
         Section("From requests to plans", "", [funnel_chart], [funnel_table]),
     ])
@@ -529,8 +529,7 @@ def advice(q: Query, ours: Authority | None) -> Page:
     else:
         summary = f"No advice fell due {q.period_label}."
     return Page("advice", "Advice from partners", summary, [
-        Section("By adviser", "Which partner's advice is holding plans up (report 000, "
-                "paragraph 13 e and f).", [], [table]),
+        Section("By adviser", "Which partner's advice is holding plans up.", [], [table]),
         Section("By month", "", [chart], [month_table]),
     ])
 
@@ -592,7 +591,8 @@ def caseloads(q: Query, ours: Authority | None) -> Page:
                f"{_num(total.plans_per_fte)} plans (DfE benchmark {low}–{high}) and "
                f"{_num(total.assessments_per_fte)} open assessments (benchmark 25).")
     return Page("caseloads", "Caseloads", summary, [
-        Section("By team", "Report 004, table 2.", [], [table]),
+        Section("By team", "Plans maintained and open assessments per case officer, by team.",
+                [], [table]),
         Section("Over time", "", [plans_chart, assess_chart], [trend]),
     ])
 

@@ -56,9 +56,9 @@ def test_the_workbook_has_a_sheet_per_table_with_the_figures(world: World,
     book = openpyxl.load_workbook(out)
     assert book.sheetnames[0] == "Commentary"
     assert book.sheetnames[1:4] == ["Timeliness by year", "Timeliness by month",
-                                    "Backlog (table 4)"]
+                                    "Backlog"]
     assert str(book["Commentary"]["A5"].value).startswith("The number of requests open")
-    sheet = book["Backlog (table 4)"]
+    sheet = book["Backlog"]
     assert sheet["A1"].value == "The backlog on 31 July 2023"
     rows = {row[0]: row[1] for row in sheet.iter_rows(min_row=5, values_only=True) if row[0]}
     kpis = selectors.kpis(as_of=AS_OF)
@@ -143,3 +143,32 @@ def test_the_pdf_download(world: World) -> None:
     assert bad.status_code == 400
     assert b"the first request on record" in bad.content
     assert client.get(reverse("insight:board_pack", args=["docx"])).status_code == 404
+
+
+def test_the_pdf_speaks_to_a_board_not_to_developers(world: World, tmp_path: Path) -> None:
+    out = tmp_path / "pack.pdf"
+    call_command("report", "board-pack", "--as-of", "2023-07-31", "--out", str(out),
+                 stdout=StringIO())
+    text = " ".join(pdf_text(out.read_bytes()).split()).lower()
+    for jargon in ("measures.md", "report 000", "report 004", "table 4", "ehcflow kpis"):
+        assert jargon not in text
+    assert "dfe, education, health and care plans, 2025" in text
+
+
+def test_no_heading_ends_a_page_of_the_pdf(world: World, tmp_path: Path) -> None:
+    """A heading travels with what it heads (keepWithNext): none sits in the last 4 cm of a
+    page, where only a stranded heading could be."""
+    out = tmp_path / "pack.pdf"
+    call_command("report", "board-pack", "--as-of", "2023-07-31", "--out", str(out),
+                 stdout=StringIO())
+    headings = {"By year", "By month", "By age band over time", "By adviser", "By team",
+                "Over time", "Requests by source", "Decisions within 6 weeks"}
+    low: list[tuple[int, str, float]] = []
+    for number, page in enumerate(PdfReader(io.BytesIO(out.read_bytes())).pages, 1):
+        def visit(text: str, cm: list[float], tm: list[float], *_: object,
+                  number: int = number) -> None:
+            y = cm[1] * tm[4] + cm[3] * tm[5] + cm[5]  # page y of the text, in points
+            if text.strip() in headings and y < 4 * 28.35:
+                low.append((number, text.strip(), y))
+        page.extract_text(visitor_text=visit)
+    assert low == []
