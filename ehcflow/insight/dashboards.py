@@ -89,6 +89,28 @@ class Query:
         first_year = max(self.first.year, self.as_of.year - YEARS_SHOWN + 1)
         return list(range(first_year, self.as_of.year + 1))
 
+    def is_full_year(self, year: int) -> bool:
+        """Whether the records cover all of a calendar year: not the year they begin in
+        (unless on 1 January), nor a year the as-of date has not reached the end of.
+
+        A part-year's counts are not comparable with a whole year's: charts leave it out,
+        growth is not worked out against it, and tables say which part it is.
+        """
+        return (self.first <= date(year, 1, 1)) and self.as_of >= date(year, 12, 31)
+
+    def year_label(self, year: int) -> str:
+        """'2026 (to 4 December)', '2019 (from 2 September)' or '2024'."""
+        if self.as_of < date(year, 12, 31):
+            return f"{year} (to {self.as_of:%-d %B})"
+        if self.first > date(year, 1, 1) and self.first.year == year:
+            return f"{year} (from {self.first:%-d %B})"
+        return str(year)
+
+    def full_years_only(self, values: list[float | None]) -> list[float | None]:
+        """A year's values for a chart, with part-years left out (see is_full_year)."""
+        return [v if self.is_full_year(y) else None
+                for y, v in zip(self.years, values, strict=True)]
+
     @property
     def months(self) -> list[Period]:
         starts = [_month_start(self.as_of, back) for back in range(MONTHS_SHOWN - 1, -1, -1)]
@@ -208,7 +230,7 @@ def timeliness(q: Query, ours: Authority | None) -> Page:
     for year, f in zip(q.years, by_year, strict=True):
         p = calendar_year(year)
         year_table.rows.append([
-            head(str(year), year),
+            head(q.year_label(year), year),
             cell(f.requests_received, link=q.period_link("received", p)),
             cell(f.plans_issued, link=q.period_link("plans_issued", p)),
             cell(f.issued_within_20_weeks, link=q.period_link("issued_within", p)),
@@ -221,9 +243,10 @@ def timeliness(q: Query, ours: Authority | None) -> Page:
     year_chart = Chart(
         key="timeliness-years", title="% of new plans issued within 20 weeks, by year",
         kind="line", labels=[str(y) for y in q.years], percent=True, y_max=100,
-        series=[Series("Ours, excluding exceptions",
-                       [f.pct_within_20_weeks_excl_exceptions for f in by_year]),
-                Series("Ours, all plans", [f.pct_within_20_weeks for f in by_year],
+        series=[Series("Ours, excluding exceptions", q.full_years_only(
+                           [f.pct_within_20_weeks_excl_exceptions for f in by_year])),
+                Series("Ours, all plans",
+                       q.full_years_only([f.pct_within_20_weeks for f in by_year]),
                        colour=charts.ORANGE),
                 *dfe.series(q.years)],
         y_label="%",
@@ -268,8 +291,10 @@ def timeliness(q: Query, ours: Authority | None) -> Page:
                 Series("The 20-week limit", [20.0] * len(q.months), dashed=True,
                        colour=charts.RED)],
     )
-    latest = by_month[-1]
-    summary = (f"In {q.months[-1].start:%B %Y}, {_pct_text(latest.pct_within_20_weeks)} "
+    # The headline speaks of the last whole month: a month a few days old says nothing yet.
+    whole = [i for i, m in enumerate(q.months) if m.end <= q.as_of] or [len(q.months) - 1]
+    latest, month = by_month[whole[-1]], q.months[whole[-1]]
+    summary = (f"In {month.start:%B %Y}, {_pct_text(latest.pct_within_20_weeks)} "
                f"of the {latest.plans_issued:,} new plans issued were within 20 weeks; the "
                f"average time to issue was {_weeks_text(latest.avg_weeks_to_issue)}.")
     return Page("timeliness", "Timeliness of new EHC plans", summary, [
@@ -369,8 +394,9 @@ def demand(q: Query, ours: Authority | None) -> Page:
         key="requests_by_source", title="Requests for an EHC needs assessment, by who asked",
         columns=[*columns("Year", *(figures.SOURCE_LABELS[s] for s in used), "All requests",
                           "Growth on the year before", "England's growth")],
-        notes=["Growth is the change from the previous calendar year's requests, in percent; "
-               "a year not yet over is counted to the as-of date."],
+        notes=["Growth is the change from the previous calendar year's requests, in percent. "
+               "A part-year is counted to the date shown and has no growth figure: it cannot "
+               "be compared with a whole year."],
     )
     previous: int | None = None
     for year, f in zip(q.years, by_year, strict=True):
@@ -378,13 +404,15 @@ def demand(q: Query, ours: Authority | None) -> Page:
         england_before, england_now = dfe_requests.get(year - 1), dfe_requests.get(year)
         england_growth = (measures.growth_pct(int(england_before), int(england_now))
                           if england_before is not None and england_now is not None else None)
+        # Growth only between two whole years: a part-year against a whole one is no trend.
+        comparable = q.is_full_year(year) and q.is_full_year(year - 1)
         source_table.rows.append([
-            head(str(year), year),
+            head(q.year_label(year), year),
             *(cell(f.received_by_source[s], link=q.period_link("received", p, source=s or "none"))
               for s in used),
             cell(f.requests_received, link=q.period_link("received", p)),
             cell(measures.growth_pct(previous, f.requests_received)
-                 if previous is not None else None, suffix="%"),
+                 if previous is not None and comparable else None, suffix="%"),
             cell(england_growth, suffix="%"),
         ])
         previous = f.requests_received
@@ -409,14 +437,26 @@ def demand(q: Query, ours: Authority | None) -> Page:
             cell(now, link=q.period_link("received", latest_12, **extra)),
             cell(measures.growth_pct(then, now), suffix="%"),
         ])
-    base = next((f.requests_received for f in by_year if f.requests_received), None)
-    england_base = next((dfe_requests[y] for y in q.years if dfe_requests.get(y)), None)
+    # One base year for both lines: the first whole year in which we and England both have
+    # requests, so the two indices start together and part-years never set the scale.
+    whole = [y for y, f in zip(q.years, by_year, strict=True)
+             if q.is_full_year(y) and f.requests_received]
+    base_year = ([y for y in whole if dfe_requests.get(y)] or whole or [None])[0]
+    base = next((f.requests_received for y, f in zip(q.years, by_year, strict=True)
+                 if y == base_year), None)
+    england_base = dfe_requests.get(base_year) if base_year is not None else None
     growth_chart = Chart(
-        key="requests-index", title="Requests received, as a share of the first year shown",
-        kind="line", labels=[str(y) for y in q.years], y_label="first year = 100",
-        series=[Series("Ours", [round(100 * f.requests_received / base, 1) if base else None
-                                for f in by_year]),
-                Series("England", [_index(dfe_requests.get(y), england_base) for y in q.years],
+        key="requests-index",
+        title=(f"Requests received, as a share of {base_year}'s" if base_year is not None
+               else "Requests received (no whole year to compare yet)"),
+        kind="line", labels=[str(y) for y in q.years],
+        y_label=f"{base_year} = 100" if base_year is not None else "",
+        series=[Series("Ours", q.full_years_only(
+                    [round(100 * f.requests_received / base, 1) if base else None
+                     for f in by_year])),
+                Series("England", [_index(dfe_requests.get(y), england_base)
+                                   if base_year is not None and y >= base_year else None
+                                   for y in q.years],
                        dashed=True, colour=charts.DARK_GREY)],
     )
     dfe_decisions = national("pct_decisions_within_6_weeks", q.years, ours)
@@ -706,7 +746,7 @@ def overview(q: Query, ours: Authority | None) -> Page:
     summary = (f"{k.plans_issued:,} {were} issued {q.period_label}, "
                f"{_pct_text(k.pct_within_20_weeks)} of them within 20 weeks; "
                f"{b.over_20_weeks:,} requests were open over 20 weeks on {long_date(q.as_of)}.")
-    return Page("overview", "Dashboards", summary, [Section("", "", [], [table])])
+    return Page("overview", "Overview", summary, [Section("", "", [], [table])])
 
 
 BUILDERS: dict[str, tuple[str, Callable[[Query, Authority | None], Page]]] = {

@@ -97,7 +97,9 @@ class Table:
     def value(self, row_label: str, column_label: str) -> object:
         index = [c.label for c in self.columns].index(column_label)
         for row in self.rows:
-            if row[0].text == row_label:
+            # A row is found by its text or by the value behind it (a year shown as
+            # "2023 (to 31 July)" is still row "2023").
+            if row_label in (row[0].text, str(row[0].value)):
                 return row[index].value
         raise KeyError(row_label)
 

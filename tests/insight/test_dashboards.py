@@ -249,3 +249,31 @@ def test_with_our_authority_chosen_its_region_and_neighbours_sit_beside_it(
             in labels)
     assert table.value("2022", "Bournemouth, Christchurch and Poole (DfE published) % "
                                "excluding exceptions") == Decimal("7.3")
+
+
+def test_part_years_are_named_and_left_out_of_trends(world: World) -> None:
+    """The records begin on 1 March 2021 and the as-of date is 31 July 2023: 2021 and 2023
+    are part-years, 2022 the only whole one."""
+    q = query()
+    assert [q.is_full_year(y) for y in q.years] == [False, True, False]
+    assert [q.year_label(y) for y in q.years] == [
+        "2021 (from 1 March)", "2022", "2023 (to 31 July)"]
+    page = dashboards.build("demand", q)
+    table = page.table("requests_by_source")
+    growth = [row[-2].value for row in table.rows]
+    assert growth == [None, None, None]  # no whole year follows a whole year yet
+    index = next(c for c in page.all_charts() if c.key == "requests-index")
+    assert index.title == "Requests received, as a share of 2022's"
+    assert index.series[0].values == [None, 100.0, None]
+    timeliness = dashboards.build("timeliness", q)
+    chart = next(c for c in timeliness.all_charts() if c.key == "timeliness-years")
+    assert chart.series[0].values[0] is None and chart.series[0].values[2] is None
+    assert [row[0].text for row in timeliness.table("timeliness_by_year").rows] == [
+        "2021 (from 1 March)", "2022", "2023 (to 31 July)"]
+
+
+def test_the_timeliness_headline_is_the_last_whole_month(world: World) -> None:
+    first = figures.first_request_date()
+    assert first is not None
+    page = dashboards.build("timeliness", Query(as_of=date(2023, 8, 4), first=first))
+    assert page.summary.startswith("In July 2023,")
