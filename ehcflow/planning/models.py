@@ -1,4 +1,4 @@
-"""Saved recovery-planner scenarios and their latest run."""
+"""Saved recovery-planner scenarios, their version for safe editing, and their runs."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ class SavedScenario(models.Model):
     name = models.CharField(max_length=200)
     toml = models.TextField(help_text="The scenario in the TOML format of planner-model.md.")
     notes = models.TextField(blank=True, help_text="How the figures were estimated.")
+    #: Raised by one on every save: an edit names the version it started from and is refused
+    #: if someone else saved meanwhile (optimistic locking, decision 0013).
+    version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -28,3 +31,51 @@ class SavedScenario(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ScenarioRun(models.Model):
+    """One run of a saved scenario, on the web request when small, else as a background task.
+
+    At most one run of a scenario is waiting or running at a time (the partial unique
+    constraint), so a double-clicked "Run" starts one run, even from two browsers at once.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Running"
+        DONE = "done", "Finished"
+        FAILED = "failed", "Did not finish"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    scenario = models.ForeignKey(SavedScenario, on_delete=models.CASCADE, related_name="runs")
+    #: the scenario's version and text when the run was asked for: a later edit does not
+    #: change what this run simulates, and its result is kept only if the version still holds.
+    version = models.PositiveIntegerField()
+    toml = models.TextField()
+    replications = models.PositiveIntegerField()
+    #: replications × requests simulated (planner.limits.work_units), for the time estimate.
+    work = models.FloatField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    message = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scenario"], condition=models.Q(status__in=["queued", "running"]),
+                name="planning_one_active_run_per_scenario"),
+        ]
+
+    def __str__(self) -> str:
+        return f"run of {self.scenario_id} ({self.status})"
+
+    @property
+    def active(self) -> bool:
+        return self.status in self.ACTIVE

@@ -87,7 +87,9 @@ def test_start_from_todays_caseload(system_actor: services.Actor) -> None:
     response = client.post(reverse("planning:from_caseload"))
     saved = SavedScenario.objects.get()
     assert response["Location"] == reverse("planning:detail", args=[saved.public_id])
-    assert 'requests_per_year = 6' in saved.toml
+    # How demand is estimated is the estimator's (tests/planning/test_from_caseload.py); here,
+    # that the page saved a scenario the editor can read back.
+    assert "requests_per_year = " in saved.toml
     assert "Starting state: the 6 requests open" in saved.notes
     compare = client.get(reverse("planning:compare") + f"?s={saved.public_id}")
     assert compare.status_code == 200 and b"Total staff cost" in compare.content
