@@ -455,6 +455,32 @@ def request_page(case: AssessmentRequest, *, today: date) -> RequestPage:
     )
 
 
+# What each access-log entry's page code means, in the words of the page the person used.
+_ACCESS_PAGES = {
+    "request": "Request page",
+    "child": "Child's record",
+    "my_work": "My work list",
+    "search": "Search",
+    "request_new": "Registered the request",
+    "register:match": "Possible match when registering a request",
+    "subject access request": "Subject access request",
+}
+
+
+def access_page_label(code: str) -> str:
+    """The access log's page code as a person reads it ("step:allocate" → the step's title)."""
+    from ehcflow.casework.steps import STEPS
+
+    if code.startswith("step:"):
+        step = STEPS.get(code.removeprefix("step:"))
+        return step.title if step is not None else "A step of the request"
+    if code.startswith("insight:board-pack"):
+        return "Board pack download"
+    if code.startswith("insight:"):
+        return "Cases behind a dashboard figure"
+    return _ACCESS_PAGES.get(code, "Another page")
+
+
 def possible_duplicates(*, forename: str, surname: str, date_of_birth: date,
                         upn: str = "") -> list[Child]:
     """Children who may be the same person: same UPN, or same date of birth and surname/name.

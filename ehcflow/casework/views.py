@@ -362,8 +362,9 @@ def access_log(http_request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     case = _visible_request(http_request, public_id)
     if not may(http_request.user, Action.VIEW_AUDIT):
         raise PermissionDenied
-    entries = (RecordAccess.objects.filter(Q(request=case) | Q(child=case.child))
-               .select_related("user").order_by("-at")[:500])
+    entries = [(entry, selectors.access_page_label(entry.page)) for entry in
+               RecordAccess.objects.filter(Q(request=case) | Q(child=case.child))
+               .select_related("user").order_by("-at", "-id")[:500]]
     return render(http_request, "casework/access_log.html", {"case": case, "entries": entries})
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -109,6 +110,12 @@ def make_staff(username: str, name: str, role: str, team: Team | None) -> User:
     return user
 
 
+# Internal references a page must never show: the project's source documents, commands,
+# file names and the access log's raw step codes.
+JARGON = (r"report 00\d", r"measures\.md", r"planner-model\.md", r"ehcflow kpis",
+          r"ehcflow \w+ --", r"\bstep:[a-z-]+", r"\.toml\b(?! file)", r"\btable \d\b")
+
+
 @dataclass
 class Axe:
     """Runs axe-core on the page in view and keeps every violation, by page, for one report."""
@@ -125,6 +132,17 @@ class Axe:
         self.checked.append(name)
         if violations:
             self.violations[f"{name} ({page.url})"] = violations
+        self.jargon(page, name)
+
+    def jargon(self, page: Page, name: str) -> None:
+        """What users read is plain English: no internal references, commands or codes."""
+        text = page.inner_text("body")
+        found = [word for word in JARGON if re.search(word, text, re.IGNORECASE)]
+        if found:
+            self.violations[f"{name} ({page.url})"] = [{
+                "impact": "words", "id": "jargon", "help": f"internal words on a page: {found}",
+                "helpUrl": "https://www.gov.uk/guidance/content-design/writing-for-gov-uk",
+                "nodes": []}]
 
     def report(self) -> str:
         lines = []

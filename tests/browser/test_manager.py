@@ -73,10 +73,10 @@ def test_a_manager_reallocates_a_request_and_the_caseloads_follow(
     expect(page.get_by_role("heading", level=1)).to_have_text("Who has looked at EHC-T-1")
     log = table_rows(page, "Access to this child's record, newest first")
     assert [row[1:] for row in log] == [
-        ["Morgan Manager", "Viewed", "request"],
-        ["Morgan Manager", "Changed", "step:allocate"],
-        ["Morgan Manager", "Viewed", "step:allocate"],
-        ["Morgan Manager", "Viewed", "request"],
+        ["Morgan Manager", "Viewed", "Request page"],
+        ["Morgan Manager", "Changed", "Allocate to a case officer"],
+        ["Morgan Manager", "Viewed", "Allocate to a case officer"],
+        ["Morgan Manager", "Viewed", "Request page"],
     ]
     axe.check(page, "access log")
 

@@ -31,14 +31,14 @@ def staff_card(page: Page, name: str) -> dict[str, str]:
 def test_a_head_of_service_edits_a_scenario_and_saves_it_as_new(page: Page, axe: Axe) -> None:
     head = make_staff("harper", "Harper Head", Role.HEAD_OF_SERVICE, None)
     original = services.scenario_save(
-        name="Table 6", by=None,
+        name="Backlog team", by=None,
         toml=EXAMPLE.replace("replications = 1000", "replications = 40"))
 
     sign_in(page, head, axe)
     page.goto("/planning/")
-    page.get_by_role("link", name="Table 6", exact=True).click()
+    page.get_by_role("link", name="Backlog team", exact=True).click()
     page.get_by_role("link", name="Change the scenario").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Change Table 6")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change Backlog team")
     assert staff_card(page, "case officers in post")["Number of people"] == "12"
     axe.check(page, "scenario editor")
 
@@ -60,12 +60,12 @@ def test_a_head_of_service_edits_a_scenario_and_saves_it_as_new(page: Page, axe:
     page.get_by_label("Number of case officers").fill("14")
     page.get_by_role("button", name="Save as a new scenario").click()
 
-    assert banner(page) == "Saved as a new scenario: Table 6 (copy)"
-    expect(page.get_by_role("heading", level=1)).to_have_text("Change Table 6 (copy)")
+    assert banner(page) == "Saved as a new scenario: Backlog team (copy)"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change Backlog team (copy)")
     assert staff_card(page, "case officers in post")["Number of people"] == "14"
     assert staff_card(page, "backlog case officers")["Number of people"] == "4"
     page.get_by_role("link", name="Back to the projections").click()
-    costs = page.get_by_role("table", name="Laid out like report 000's table 6")
+    costs = page.get_by_role("table", name="Staff, how long and what it costs")
     expect(costs).to_contain_text("14 Case officers")
     axe.check(page, "scenario after the change")
 
@@ -73,7 +73,7 @@ def test_a_head_of_service_edits_a_scenario_and_saves_it_as_new(page: Page, axe:
     original.refresh_from_db()
     assert original.version == 1
     assert tomllib.loads(original.toml)["staff"][0]["count"] == 12
-    copy = SavedScenario.objects.get(name="Table 6 (copy)")
+    copy = SavedScenario.objects.get(name="Backlog team (copy)")
     assert tomllib.loads(copy.toml)["staff"][0]["count"] == 14
 
     # every other form page of the editor, and a background run's progress page, pass axe
