@@ -179,16 +179,14 @@ def _advice(p: Params, user: Any, measure: str) -> Drilldown:
 
 
 def _team(p: Params, officer_field: str) -> Q:
-    """Cases held by an officer of one team (`team` is a team's id, or "none")."""
+    """Cases held on the list's day by an officer of one team (`team`: a team's id), by
+    someone who has left ("left"), or by no team ("none"): `figures.held_by`."""
     team = p.get("team")
     if not team:
         return Q()
-    if team == "none":
-        return Q(**{f"{officer_field}__isnull": True}) | Q(
-            **{f"{officer_field}__team__isnull": True})
-    if not team.isdigit():
+    if team not in ("none", "left") and not (team.isdigit() and len(team) < 10):
         raise BadDrilldown("'team' must be a team's number.")
-    return Q(**{f"{officer_field}__team_id": int(team)})
+    return figures.held_by(team, p.day, officer_field)
 
 
 def _plans_of(user: Any) -> Q:

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from django.db.models import (
     Case,
+    CharField,
     Count,
     DateField,
     F,
@@ -37,7 +38,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Least
+from django.db.models.functions import Cast, Coalesce, Least
 from django.db.models.lookups import LessThanOrEqual
 
 from ehcflow.casework import choices as c
@@ -409,7 +410,7 @@ class CaseloadRow:
     fte: float
     plans_maintained: int
     open_assessments: int
-    team: str = ""  # "" for the whole service, a team's id, or "none"
+    team: str = ""  # "" for the whole service, a team's id, "left" or "none" (see held_by)
 
     @property
     def plans_per_fte(self) -> float | None:
@@ -424,33 +425,63 @@ PLANS_PER_FTE_BENCHMARK = (150, 200)
 ASSESSMENTS_PER_FTE_BENCHMARK = 25
 
 
+def held_by(holder: str, on: date, field: str = "officer") -> Q:
+    """Cases whose officer (`field`) is, at `on`: of team `holder` (an id) and in post; "left"
+    (in no post at `on`: the case waits for reallocation); or "none" (no officer, or an
+    officer in post with no team). Caseload figures and their lists both use this.
+    """
+    in_post = Q(**{f"{field}__start_date__lte": on}) & (
+        Q(**{f"{field}__end_date__isnull": True}) | Q(**{f"{field}__end_date__gte": on}))
+    if holder == "none":
+        return Q(**{f"{field}__isnull": True}) | (in_post & Q(**{f"{field}__team__isnull": True}))
+    if holder == "left":
+        return Q(**{f"{field}__isnull": False}) & ~in_post
+    return in_post & Q(**{f"{field}__team_id": int(holder)})
+
+
+def _holder(on: date) -> Case:
+    """Each case's `held_by` group at `on`, as text: a team's id, "left" or "none"."""
+    return Case(When(held_by("none", on), then=Value("none")),
+                When(held_by("left", on), then=Value("left")),
+                default=Cast(F("officer__team_id"), CharField()), output_field=CharField())
+
+
+HOLDER_NAMES = {"none": "No team or unallocated",
+                "left": "Held by staff who have left (to be reallocated)"}
+
+
 def caseloads_at(on: date) -> tuple[CaseloadRow, list[CaseloadRow]]:
     """The service's caseload at `on`, and each team's (by the officer now holding the case).
 
     The service total counts every plan in force and every open initial request, allocated or
     not, over the FTE of case officers in post at `on`. A team's figure counts the plans and
-    requests whose officer is now in the team: the records keep who holds a case, not who
-    held it on a past date.
+    requests whose officer is in the team and in post at `on` (`held_by`); cases still held by
+    someone who has left are a row of their own, so no team shows cases with no one to hold
+    them. The records keep who holds a case, not who held it on a past date.
     """
     in_force = Q(first_issued_date__lte=on) & (Q(cease_date__isnull=True) | Q(cease_date__gt=on))
-    plans: dict[int | None, int] = dict(EHCPlan.objects.filter(in_force).values("officer__team_id")
-                 .annotate(n=Count("id")).values_list("officer__team_id", "n"))
-    opened: dict[int | None, int] = dict(
-        initial_requests().filter(open_on(on)).values("officer__team_id")
-        .annotate(n=Count("id")).values_list("officer__team_id", "n"))
-    fte: dict[int | None, Decimal] = {}
+    plans: dict[str, int] = dict(
+        EHCPlan.objects.filter(in_force).annotate(holder=_holder(on)).values("holder")
+        .annotate(n=Count("id")).values_list("holder", "n"))
+    opened: dict[str, int] = dict(
+        initial_requests().filter(open_on(on)).annotate(holder=_holder(on)).values("holder")
+        .annotate(n=Count("id")).values_list("holder", "n"))
+    fte: dict[str, Decimal] = {}
     for member_team, value in _officers_in_post(on).values_list("team_id", "fte"):
-        fte[member_team] = fte.get(member_team, Decimal(0)) + value
-    names: dict[int | None, str] = dict(Team.objects.values_list("id", "name"))
+        key = "none" if member_team is None else str(member_team)
+        fte[key] = fte.get(key, Decimal(0)) + value
+    names: dict[str, str] = {str(k): v for k, v in Team.objects.values_list("id", "name")}
     teams = []
-    for team_id in sorted({*plans, *opened, *fte} - {None}, key=lambda t: names.get(t, "")):
-        teams.append(CaseloadRow(name=names.get(team_id, "Team"), fte=float(fte.get(team_id, 0)),
-                                 plans_maintained=plans.get(team_id, 0),
-                                 open_assessments=opened.get(team_id, 0), team=str(team_id)))
-    if None in plans or None in opened or None in fte:
-        teams.append(CaseloadRow(name="No team or unallocated", fte=float(fte.get(None, 0)),
-                                 plans_maintained=plans.get(None, 0),
-                                 open_assessments=opened.get(None, 0), team="none"))
+    for key in sorted({*plans, *opened, *fte} - set(HOLDER_NAMES),
+                      key=lambda t: names.get(t, "")):
+        teams.append(CaseloadRow(name=names.get(key, "Team"), fte=float(fte.get(key, 0)),
+                                 plans_maintained=plans.get(key, 0),
+                                 open_assessments=opened.get(key, 0), team=key))
+    for key, label in HOLDER_NAMES.items():
+        if key in plans or key in opened or key in fte:
+            teams.append(CaseloadRow(name=label, fte=float(fte.get(key, 0)),
+                                     plans_maintained=plans.get(key, 0),
+                                     open_assessments=opened.get(key, 0), team=key))
     total = CaseloadRow(name="Whole service", fte=float(sum(fte.values(), Decimal(0))),
                         plans_maintained=sum(plans.values()),
                         open_assessments=sum(opened.values()))

@@ -277,3 +277,24 @@ def test_the_timeliness_headline_is_the_last_whole_month(world: World) -> None:
     assert first is not None
     page = dashboards.build("timeliness", Query(as_of=date(2023, 8, 4), first=first))
     assert page.summary.startswith("In July 2023,")
+
+
+def test_cases_held_by_a_leaver_are_not_counted_to_their_old_team(world: World) -> None:
+    """The north team's only officer left in June 2023: on 31 July the team has no FTE, and
+    its cases are listed as waiting for reallocation, not as the team's."""
+    from ehcflow.people.models import StaffMember
+
+    north = StaffMember.objects.get(user=world.users["officer"])
+    north.end_date = date(2023, 6, 30)
+    north.save()
+    total, teams = figures.caseloads_at(AS_OF)
+    by_name = {t.name: t for t in teams}
+    assert "North" not in by_name or by_name["North"].open_assessments == 0
+    left = by_name["Held by staff who have left (to be reallocated)"]
+    expected = selectors.initial_requests().filter(
+        selectors.open_on(AS_OF), officer=north).count()
+    assert left.open_assessments == expected > 0
+    assert sum(t.open_assessments for t in teams) == total.open_assessments
+    response = client_for(world, "analyst").get(reverse("insight:cases"), {
+        "measure": "open", "as_of": AS_OF.isoformat(), "team": "left"})
+    assert f"The figure counts {expected} request" in response.content.decode()
