@@ -266,7 +266,8 @@ def request_new(http_request: HttpRequest) -> HttpResponse:
                 # The user's row is locked first, so two presses arriving together are taken
                 # one after the other; the second finds the first's request (double submit).
                 with transaction.atomic():
-                    User.objects.select_for_update().filter(pk=http_request.user.pk).first()
+                    User.objects.select_for_update().filter(
+                        pk=http_request.user.pk or 0).first()
                     case = _recent_registration(http_request, data)
                     repeated = case is not None
                     if case is None:

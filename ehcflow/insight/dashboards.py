@@ -441,7 +441,8 @@ def demand(q: Query, ours: Authority | None) -> Page:
     # requests, so the two indices start together and part-years never set the scale.
     whole = [y for y, f in zip(q.years, by_year, strict=True)
              if q.is_full_year(y) and f.requests_received]
-    base_year = ([y for y in whole if dfe_requests.get(y)] or whole or [None])[0]
+    with_england = [y for y in whole if dfe_requests.get(y)]
+    base_year: int | None = (with_england or whole)[0] if whole else None
     base = next((f.requests_received for y, f in zip(q.years, by_year, strict=True)
                  if y == base_year), None)
     england_base = dfe_requests.get(base_year) if base_year is not None else None
