@@ -15,15 +15,27 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 RAMP_WEEKS = 26
 RAMP_FROM = 0.5
 
 
 class User(AbstractUser):
-    """An account that can sign in. Roles live on the staff record, not here."""
+    """An account that can sign in. Roles live on the staff record, not here.
+
+    `entra_object_id` and `entra_tenant_id` are the Microsoft Entra ID `oid` and `tid` claims
+    of the person's council account, recorded by an administrator (or the staff CSV) before
+    their first single sign-on: the only way an Entra identity is tied to an account
+    (decision 0009). E-mail and user principal names can be changed or re-used, so they are
+    never used to match.
+    """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    entra_object_id = models.CharField(
+        "Microsoft Entra object ID", max_length=36, null=True, blank=True, unique=True)
+    entra_tenant_id = models.CharField(
+        "Microsoft Entra tenant ID", max_length=36, blank=True, default="")
 
 
 class Role(models.TextChoices):
@@ -91,6 +103,10 @@ class StaffMember(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def has_left(self, on: date) -> bool:
+        """A leaver: their end date is before `on`. The end date is their last working day."""
+        return self.end_date is not None and self.end_date < on
+
     def in_post(self, on: date) -> bool:
         return self.start_date <= on and (self.end_date is None or self.end_date >= on)
 
@@ -116,3 +132,35 @@ def productivity(start: date, on: date, *, ramp_weeks: int = RAMP_WEEKS,
     if weeks >= ramp_weeks:
         return 1.0
     return ramp_from + (1.0 - ramp_from) * weeks / ramp_weeks
+
+
+class AccountChange(models.Model):
+    """One change to an account or staff record, by whom and when: append-only.
+
+    The database refuses UPDATE, DELETE (and on PostgreSQL TRUNCATE) on this table, as it does
+    for the case events (migration people 0002, decision 0009), so an administrator cannot
+    cover their tracks. `changes` maps each field to its [before, after] values, as text.
+    """
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Account created"
+        CHANGED = "changed", "Details changed"
+        DISABLED = "disabled", "Account disabled"
+        ENABLED = "enabled", "Account re-enabled"
+        SET_PASSWORD_LINK = "set_password_link", "Set-password link sent"
+        PASSWORD_SET = "password_set", "Password set"
+        IMPORTED = "imported", "Loaded from a staff file"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT,
+                           related_name="+")
+    by_name = models.CharField(max_length=150)
+    staff = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="changes")
+    action = models.CharField(max_length=30, choices=Action.choices)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} ({self.at:%Y-%m-%d %H:%M})"

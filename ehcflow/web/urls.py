@@ -12,5 +12,6 @@ urlpatterns = [
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("insight/", include("ehcflow.insight.urls")),
     path("planning/", include("ehcflow.planning.urls")),
+    path("accounts/", include("ehcflow.people.urls")),
     path("", include("ehcflow.casework.urls")),
 ]

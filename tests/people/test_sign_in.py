@@ -1,19 +1,13 @@
-"""Signing in: argon2, throttling, session expiry, security headers and Entra ID over OIDC."""
+"""Signing in with a password: argon2, throttling, session expiry and security headers.
+
+Entra ID over OIDC is in test_oidc.py; leavers, lifetime and lockout in test_sessions.py.
+"""
 
 from __future__ import annotations
 
-import json
-import threading
-import time
-from collections.abc import Iterator
 from datetime import date
-from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import Any
-from urllib.parse import parse_qs, urlparse
 
-import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings as django_settings
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -85,114 +79,3 @@ def test_pages_need_sign_in_and_send_security_headers(officer_user: User) -> Non
 def test_hsts_in_production_over_https() -> None:
     response = Client().get(reverse("login"), secure=True)
     assert response["Strict-Transport-Security"].startswith("max-age=31536000")
-
-
-# --- Entra ID over OpenID Connect, against a local provider stub ------------------------------
-
-CLIENT_ID = "ehcflow-test-client"
-
-
-class ProviderStub:
-    """A minimal OpenID provider: token, JWKS and userinfo endpoints on 127.0.0.1."""
-
-    def __init__(self) -> None:
-        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        self.nonce = ""
-        self.email = "alex.officer@council.example"
-        self.audience = CLIENT_ID
-        stub = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                return
-
-            def _json(self, body: dict[str, Any]) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self) -> None:
-                if self.path.startswith("/jwks"):
-                    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(stub.key.public_key()))
-                    jwk.update(kid="test-key", alg="RS256", use="sig")
-                    self._json({"keys": [jwk]})
-                else:
-                    self._json({"sub": "entra-123", "email": stub.email})
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", 0))
-                form = parse_qs(self.rfile.read(length).decode())
-                assert form["code"] == ["the-code"]
-                now = int(time.time())
-                token = jwt.encode(
-                    {"iss": stub.url, "aud": stub.audience, "sub": "entra-123",
-                     "email": stub.email, "nonce": stub.nonce, "iat": now, "exp": now + 300},
-                    stub.key, algorithm="RS256", headers={"kid": "test-key"})
-                self._json({"id_token": token, "access_token": "access", "token_type": "Bearer"})
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> ProviderStub:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def provider() -> Iterator[ProviderStub]:
-    with ProviderStub() as stub, override_settings(
-        OIDC_ENABLED=True, OIDC_RP_CLIENT_ID=CLIENT_ID, OIDC_RP_CLIENT_SECRET="secret",
-        OIDC_OP_AUTHORIZATION_ENDPOINT=f"{stub.url}/authorize",
-        OIDC_OP_TOKEN_ENDPOINT=f"{stub.url}/token",
-        OIDC_OP_USER_ENDPOINT=f"{stub.url}/userinfo",
-        OIDC_OP_JWKS_ENDPOINT=f"{stub.url}/jwks",
-        AUTHENTICATION_BACKENDS=["axes.backends.AxesStandaloneBackend",
-                                 "ehcflow.people.oidc.CouncilOIDCBackend",
-                                 "django.contrib.auth.backends.ModelBackend"],
-    ):
-        yield stub
-
-
-def sign_in_through(provider: ProviderStub, client: Client) -> Any:
-    start = client.get(reverse("oidc_authentication_init"))
-    assert start.status_code == 302
-    location = urlparse(start["Location"])
-    assert location.path == "/authorize"
-    query = parse_qs(location.query)
-    assert query["client_id"] == [CLIENT_ID]
-    provider.nonce = query["nonce"][0]
-    return client.get(reverse("oidc_authentication_callback"),
-                      {"code": "the-code", "state": query["state"][0]})
-
-
-def test_entra_sign_in_matches_the_existing_account(provider: ProviderStub,
-                                                     officer_user: User) -> None:
-    client = Client()
-    sign_in_through(provider, client)
-    assert client.session["_auth_user_id"] == str(officer_user.pk)
-    assert client.get(reverse("casework:my_work")).status_code == 200
-
-
-def test_entra_sign_in_creates_no_account_for_a_stranger(provider: ProviderStub,
-                                                         officer_user: User) -> None:
-    provider.email = "someone.else@council.example"
-    client = Client()
-    sign_in_through(provider, client)
-    assert "_auth_user_id" not in client.session
-    assert User.objects.count() == 1
-
-
-def test_a_token_for_another_application_is_refused(provider: ProviderStub,
-                                                    officer_user: User) -> None:
-    provider.audience = "some-other-app"
-    client = Client()
-    sign_in_through(provider, client)
-    assert "_auth_user_id" not in client.session
