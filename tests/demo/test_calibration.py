@@ -68,6 +68,6 @@ def test_the_full_demo_authority_reproduces_the_reports(demo_env: None) -> None:
     assert selectors.kpis(as_of=date(2025, 12, 31), period=Period(
         date(2025, 1, 1), date(2025, 12, 31))).requests_received == 1300
 
-    # Time to load (the brief: under about 90 s on SQLite on a 2-core machine).
+    # How long the load took is measured by `make bench`, not asserted here: a test that
+    # fails on a busy machine tests the machine.
     print(f"\ndemo load: {seconds:.1f} s\n" + calibration.table(figures))
-    assert seconds < 120

@@ -266,7 +266,10 @@ def test_round_half_up_is_close_and_idempotent(value: float) -> None:
 @given(st.integers(-100_000, 100_000))
 def test_exact_halves_round_away_from_zero(tenths: int) -> None:
     half_above = Fraction(2 * tenths + 1, 20)  # tenths/10 + 0.05
-    assert m.round_half_up(half_above) == (tenths + 1) / 10 if tenths >= 0 else tenths / 10
+    # Away from zero: up for a positive half, down (towards -inf) for a negative one. The
+    # expectation is computed first: `assert x == a if c else b` would assert b alone.
+    expected = (tenths + 1) / 10 if tenths >= 0 else tenths / 10
+    assert m.round_half_up(half_above) == expected
 
 
 @given(
