@@ -1,15 +1,78 @@
-"""Forms for each next step of a request. Thin: the services decide what the law allows."""
+"""Forms for each next step of a request. Thin: the services decide what the law allows.
+
+Every date goes through `ServiceDateField`, which refuses a date outside the range the
+service accepts for its kind (`statutory.dates.accepted_range`), in GOV.UK words.
+"""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from ehcflow.casework import choices as c
 from ehcflow.casework.models import AdviceRequest, Institution
 from ehcflow.people.models import Role, StaffMember
+from ehcflow.statutory.dates import (
+    YOUNG_PERSON_AGE_LIMIT,
+    DateKind,
+    accepted_range,
+    add_days,
+    add_years,
+    long_date,
+    range_problem,
+)
 from ehcflow.web.forms import GovukDateField, GovukForm
+
+
+def date_range_message(label: str, day: date, kind: DateKind, *, today: date,
+                       start: date | None = None) -> str | None:
+    """The GOV.UK error for a date outside the range its kind accepts, or None.
+
+    For example "Date the request was received must be the same as or after 1 January 2000"
+    (the design system's wording for a date that must be on or after another).
+    """
+    accepted = accepted_range(kind, today=today, start=start)
+    where = range_problem(day, accepted)
+    if where == "early":
+        return f"{label} must be the same as or after {long_date(accepted.earliest)}"
+    if where == "late":
+        if kind is DateKind.EVENT:
+            return f"{label} must be today or in the past"
+        return f"{label} must be the same as or before {long_date(accepted.latest)}"
+    return None
+
+
+class ServiceDateField(GovukDateField):
+    """A GOV.UK date (day, month, year boxes) within the range the service accepts for `kind`.
+
+    The boxes are checked to be at most 2, 2 and 4 digits before they are made a date, so
+    that a year such as 99999999999999999999 is "not a real date", not an overflow. An
+    exception's end is checked against its start by the form, which knows both.
+    """
+
+    def __init__(self, *, label: str, kind: DateKind = DateKind.EVENT, **kwargs: Any) -> None:
+        self.kind = kind
+        if kind in (DateKind.EXCEPTION_END, DateKind.FIGURE):
+            kwargs.setdefault("allow_future", True)
+        super().__init__(label=label, **kwargs)
+
+    def clean(self, value: Any) -> date | None:
+        parts = [str(v).strip() if v is not None else "" for v in (value or ["", "", ""])]
+        for part, width in zip(parts, (2, 2, 4), strict=True):
+            if part and not (len(part) <= width and part.isascii() and part.isdigit()):
+                raise ValidationError(f"The {self.what} must be a real date", code="invalid")
+        when = super().clean(value)
+        if when is None or self.kind is DateKind.EXCEPTION_END:
+            return when
+        message = date_range_message(str(self.label), when, self.kind,
+                                     today=timezone.localdate())
+        if message:
+            raise ValidationError(message, code="range")
+        return when
 
 
 class VersionedForm(GovukForm):
@@ -23,7 +86,7 @@ class DecisionForm(VersionedForm):
         label="Decision", choices=c.Decision.choices, widget=forms.RadioSelect,
         error_messages={"required": "Select whether to carry out an assessment"},
     )
-    on = GovukDateField(label="Date the decision was notified")
+    on = ServiceDateField(label="Date the decision was notified")
     reason = forms.CharField(label="Reasons (shared with the family)", required=False,
                              widget=forms.Textarea, max_length=4000)
 
@@ -38,7 +101,7 @@ class AdviceRequestForm(VersionedForm):
         queryset=StaffMember.objects.none(),
     )
     organisation = forms.CharField(label="Organisation", required=False, max_length=200)
-    on = GovukDateField(label="Date advice was requested")
+    on = ServiceDateField(label="Date advice was requested")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -56,7 +119,7 @@ def _advice_label(advice: AdviceRequest) -> str:
 class AdviceReceivedForm(VersionedForm):
     advice = forms.ModelChoiceField(label="Advice", queryset=AdviceRequest.objects.none(),
                                     error_messages={"required": "Select which advice arrived"})
-    on = GovukDateField(label="Date advice was received")
+    on = ServiceDateField(label="Date advice was received")
 
     def __init__(self, *args: Any, outstanding: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -74,17 +137,17 @@ class OutcomeForm(VersionedForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select whether to issue an EHC plan"},
     )
-    on = GovukDateField(label="Date the decision was made")
+    on = ServiceDateField(label="Date the decision was made")
     reason = forms.CharField(label="Reasons", required=False, widget=forms.Textarea,
                              max_length=4000)
 
 
 class DraftForm(VersionedForm):
-    on = GovukDateField(label="Date the draft plan was sent")
+    on = ServiceDateField(label="Date the draft plan was sent")
 
 
 class CommentsForm(VersionedForm):
-    on = GovukDateField(label="Date comments were received")
+    on = ServiceDateField(label="Date comments were received")
     school_requested = forms.ModelChoiceField(
         label="School or college requested (if any)", required=False,
         queryset=Institution.objects.all(),
@@ -92,7 +155,7 @@ class CommentsForm(VersionedForm):
 
 
 class FinalForm(VersionedForm):
-    on = GovukDateField(label="Date the final plan was issued")
+    on = ServiceDateField(label="Date the final plan was issued")
     setting = forms.ModelChoiceField(label="Named school or setting", required=False,
                                      queryset=Institution.objects.all())
     primary_need = forms.ChoiceField(label="Primary need", choices=c.SENType.choices,
@@ -107,8 +170,9 @@ class ExceptionForm(VersionedForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the reason for the exception"},
     )
-    start = GovukDateField(label="Start of the period")
-    end = GovukDateField(label="End of the period (if known)", required=False, allow_future=True)
+    start = ServiceDateField(label="Start of the period")
+    end = ServiceDateField(label="End of the period (if known)", required=False,
+                           kind=DateKind.EXCEPTION_END)
     note = forms.CharField(label="What happened", required=False, widget=forms.Textarea,
                            max_length=4000)
 
@@ -117,6 +181,10 @@ class ExceptionForm(VersionedForm):
         start, end = data.get("start"), data.get("end")
         if start and end and end < start:
             self.add_error("end", "The end of the period must be on or after its start")
+        elif start and end and (message := date_range_message(
+                "End of the period", end, DateKind.EXCEPTION_END, today=timezone.localdate(),
+                start=start)):
+            self.add_error("end", message)
         return data
 
 
@@ -125,7 +193,7 @@ class CloseForm(VersionedForm):
         label="Why is the request closing?", choices=c.ClosedReason.choices,
         widget=forms.RadioSelect, error_messages={"required": "Select why the request is closing"},
     )
-    on = GovukDateField(label="Date the request closed")
+    on = ServiceDateField(label="Date the request closed")
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea, max_length=4000)
 
 
@@ -161,13 +229,27 @@ class NewRequestForm(GovukForm):
                                error_messages={"required": "Enter the child's first name"})
     surname = forms.CharField(label="Last name", max_length=100,
                               error_messages={"required": "Enter the child's last name"})
-    date_of_birth = GovukDateField(label="Date of birth")
+    date_of_birth = ServiceDateField(label="Date of birth", kind=DateKind.BIRTH)
     upn = forms.CharField(label="Unique pupil number (UPN), if known", required=False,
                           max_length=13)
     postcode = forms.CharField(label="Postcode", required=False, max_length=8)
-    received_date = GovukDateField(label="Date the request was received")
+    received_date = ServiceDateField(label="Date the request was received")
     source = forms.ChoiceField(label="Who made the request?", choices=c.RequestSource.choices,
                                widget=forms.RadioSelect,
                                error_messages={"required": "Select who made the request"})
     confirm_new_child = forms.BooleanField(
         label="This is a different child from the possible matches shown", required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        born, received = data.get("date_of_birth"), data.get("received_date")
+        # Children and Families Act 2014 s.83(2): EHC plans are for those under 25. A date of
+        # birth after the request is the service's own check (it names both dates).
+        if isinstance(born, date) and isinstance(received, date) and received >= born and (
+                date_range_message("Date of birth", born, DateKind.BIRTH,
+                                   today=timezone.localdate(), start=received)):
+            oldest = add_days(add_years(received, -YOUNG_PERSON_AGE_LIMIT), 1)
+            self.add_error("date_of_birth", (
+                f"Date of birth must be the same as or after {long_date(oldest)}: the child or "
+                "young person must be under 25 on the date the request was received"))
+        return data

@@ -28,7 +28,7 @@ from ehcflow.casework.models import RecordAccess
 from ehcflow.insight import boardpack, dashboards, drilldown, figures
 from ehcflow.insight.charts import Chart
 from ehcflow.insight.dashboards import Query
-from ehcflow.insight.forms import DashboardForm
+from ehcflow.insight.forms import DashboardForm, DrilldownForm
 from ehcflow.people.access import Action, may
 from ehcflow.people.models import User
 
@@ -126,31 +126,24 @@ def chart(http_request: HttpRequest, key: str, chart_key: str) -> HttpResponse:
     return response
 
 
-def _date(value: str | None, name: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise drilldown.BadDrilldown(f"'{name}' must be a date like 2023-07-31.") from None
-
-
 @login_required
 @require_GET
 def cases(http_request: HttpRequest) -> HttpResponse:
     """The cases behind a figure, as this user may see them; one access-log entry per list."""
     _require(http_request, Action.VIEW_CASELOADS)
     get = http_request.GET
-    measure = get.get("measure", "")
+    form = DrilldownForm(get)
+    if not form.is_valid():
+        # every parameter is checked before any reaches a query (issue 9, finding 9)
+        return render(http_request, "insight/cases.html", {"error": form.messages()},
+                      status=400)
+    data = form.cleaned_data
+    measure: str = data["measure"]
+    as_of: date = data["as_of"]
     try:
-        as_of = _date(get.get("as_of"), "as_of")
-        if as_of is None:
-            raise drilldown.BadDrilldown("The list needs the as-of date of the figure.")
         params = drilldown.Params(
-            as_of=as_of, start=_date(get.get("from"), "from"), end=_date(get.get("to"), "to"),
-            on=_date(get.get("on"), "on"),
-            extra={k: get.get(k, "") for k in ("source", "band", "step", "type", "status",
-                                                "year", "transfer", "team")},
+            as_of=as_of, start=data["start"], end=data["end"], on=data["on"],
+            extra={k: data[k] for k in (*DrilldownForm.CODES, "year", "team")},
         )
         found = drilldown.resolve(measure, params, http_request.user)
     except drilldown.BadDrilldown as error:

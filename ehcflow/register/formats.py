@@ -20,12 +20,26 @@ the spreadsheet row it is on (the header is row 1) so that the user can find it 
   an empty cell.
 - More than `schema.MAX_ROWS` data rows is refused (the importer holds them all to validate
   before it writes anything).
+
+A workbook is a zip of XML parts, and its sizes are only claims, so it is checked before
+openpyxl reads any of it (`inspect_workbook`): the number of parts, each part's uncompressed
+size and compression ratio, and the total, against the `MAX_WORKBOOK_*` limits below. Python's
+zip reader never inflates a part beyond the size its directory declares (it stops there and
+reports a checksum error), so checking the declared sizes bounds what reading can cost: a
+1.5 MB file that inflates to a 1.5 GiB shared string is refused in milliseconds.
+
+The sheet's rows are then read straight from its XML, not through openpyxl's row iterator,
+which trusts the sheet's `<dimension>` (a sheet claiming `A1:O2` would stop after one row of
+data) and pads every missing row and cell (a single value at XFD1048576 means a million rows
+of 16,384 cells). Cells holding nothing (formatting only) are skipped; a value beyond
+`MAX_XLSX_COLUMNS` or below row `schema.MAX_ROWS + 1` stops the reading at once.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import gc
 import re
 import xml.etree.ElementTree as ET
 import zipfile
@@ -45,6 +59,30 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, or an encrypted
 _UTF8_BOM = codecs.BOM_UTF8
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _CSV_UTF8_HINT = "save it from Excel as \"CSV UTF-8 (Comma delimited) (*.csv)\" and import it again"
+
+_MB = 1 << 20
+#: At most this many parts (files) in a workbook: a register saved by Excel has about 10, a
+#: workbook with many sheets, charts and images a few hundred.
+MAX_WORKBOOK_PARTS = 1000
+#: Uncompressed size of all parts together.
+MAX_WORKBOOK_BYTES = 1024 * _MB
+#: Uncompressed size of one worksheet's XML. A register row is about 600 bytes of sheet XML,
+#: so `schema.MAX_ROWS` rows need about 300 MB; the sheet is streamed, never held whole.
+MAX_WORKBOOK_SHEET_BYTES = 512 * _MB
+#: Uncompressed size of any other part. openpyxl holds these in memory whole: the shared
+#: strings (every distinct text of the workbook; `schema.MAX_ROWS` rows with their two
+#: references each need about 30 MB), the styles, the workbook's own description.
+MAX_WORKBOOK_PART_BYTES = 64 * _MB
+#: Largest compression ratio of a part over 1 MB. Sheet XML compresses 10 to 20 times; a
+#: zip bomb a thousand times or more. 100 is Apache POI's default limit (ZipSecureFile).
+MAX_WORKBOOK_RATIO = 100
+_RATIO_FROM_BYTES = _MB
+#: Columns read from a sheet: the register has 15; a tracker may carry more, which
+#: --ignore-unknown-columns leaves out. A value further right is refused.
+MAX_XLSX_COLUMNS = 200
+_WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+_RESAVE_HINT = ("copy the register's columns into a new workbook, or save it as CSV UTF-8, "
+                "and import that")
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,15 +290,88 @@ def _encoding_message(byte: int | None) -> str:
 # --- XLSX ---------------------------------------------------------------------------------
 
 
+def inspect_workbook(path: Path) -> str | None:
+    """Why a workbook is refused before it is read, or None: its zip directory checked
+    against the `MAX_WORKBOOK_*` limits. Reads only the directory and `[Content_Types].xml`.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+            if len(parts) > MAX_WORKBOOK_PARTS:
+                return (f"the workbook has {len(parts):,} parts, more than the "
+                        f"{MAX_WORKBOOK_PARTS:,} a register could need: {_RESAVE_HINT}")
+            total = sum(part.file_size for part in parts)
+            if total > MAX_WORKBOOK_BYTES:
+                return (f"the workbook unpacks to {_size(total)}, more than the "
+                        f"{_size(MAX_WORKBOOK_BYTES)} a register could need: "
+                        f"{_RESAVE_HINT}")
+            sheets = _worksheet_parts(archive)
+            for part in parts:
+                name, size = part.filename, part.file_size
+                if size > _RATIO_FROM_BYTES and size > MAX_WORKBOOK_RATIO * max(
+                        part.compress_size, 1):
+                    return (f"a part of the workbook ({name}) unpacks to "
+                            f"{size // max(part.compress_size, 1):,} times its packed size, "
+                            "as a zip bomb does, not a spreadsheet: "
+                            f"{_RESAVE_HINT}")
+                limit = (MAX_WORKBOOK_SHEET_BYTES if name in sheets
+                         else MAX_WORKBOOK_PART_BYTES)
+                if size > limit:
+                    what = ("a worksheet" if name in sheets else "the shared text of its cells"
+                            if "sharedstrings" in name.lower() else "a part of the workbook")
+                    return (f"{what} ({name}) unpacks to {_size(size)}, more than "
+                            f"the {_size(limit)} a register could need: {_RESAVE_HINT}")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError,
+            NotImplementedError, ET.ParseError) as error:
+        return (f"the file is not a readable Excel workbook ({type(error).__name__}): save it "
+                "again from Excel as .xlsx")
+    return None
+
+
+def _size(count: int) -> str:
+    """A size in bytes as people read it: 64 MB, 1.5 MB, 900 KB."""
+    if count >= 10 * _MB:
+        return f"{count / _MB:,.0f} MB"
+    if count >= _MB:
+        return f"{count / _MB:.1f} MB"
+    return f"{max(count, 1024) // 1024:,} KB"
+
+
+def _worksheet_parts(archive: zipfile.ZipFile) -> frozenset[str]:
+    """The names of the worksheet parts, from `[Content_Types].xml` (and their usual folder)."""
+    names = {info.filename for info in archive.infolist()
+             if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")}
+    try:
+        info = archive.getinfo("[Content_Types].xml")
+    except KeyError:
+        return frozenset(names)
+    if info.file_size > MAX_WORKBOOK_PART_BYTES or info.file_size > MAX_WORKBOOK_RATIO * max(
+            info.compress_size, 1) + _RATIO_FROM_BYTES:
+        return frozenset(names)  # refused by the size checks that follow
+    root = ET.fromstring(archive.read(info))  # expat refuses entity expansion bombs
+    for override in root:
+        if override.get("ContentType") == _WORKSHEET_TYPE:
+            names.add(override.get("PartName", "").lstrip("/"))
+    return frozenset(names)
+
+
 def _xlsx_rows(source: RegisterSource) -> Iterator[RawRow]:
     """The first sheet's rows as values (dates as `datetime`, formulas as saved values)."""
-    import openpyxl  # a large import, only paid for workbooks
-
+    if (problem := inspect_workbook(source.path)) is not None:
+        source.stop(1, problem)
+        return
     try:
-        workbook = openpyxl.load_workbook(source.path, read_only=True, data_only=True)
+        workbook = _load_workbook(source.path)
+    except _Refused as refused:
+        source.stop(1, str(refused))
+        del refused
+        gc.collect()  # see below: a part-read XML parser must not outlive this
+        return
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         source.stop(1, f"the file is not a readable Excel workbook ({type(error).__name__}): "
                     "save it again from Excel as .xlsx")
+        del error
+        gc.collect()  # see below: a failed XML parser must not outlive this
         return
     try:
         sheets = workbook.worksheets
@@ -268,18 +379,128 @@ def _xlsx_rows(source: RegisterSource) -> Iterator[RawRow]:
             source.stop(1, "the workbook has no worksheet")
             return
         sheet = sheets[0]
-        header: tuple[Cell, ...] = ()
-        rows = sheet.iter_rows(values_only=True)
-        for number, cells in enumerate(rows, start=1):
-            if number == 1:
-                header = tuple(cells)
-                source.problems.extend(_sheet_structure_problems(sheet, header))
-            yield RawRow(number, tuple(cells))
+        first = True
+        for raw in _sheet_rows(sheet, source):
+            if first and raw.number != 1:
+                yield RawRow(1, ())  # row 1 is empty: validation says it must be the header
+            if raw.number == 1:
+                source.problems.extend(_sheet_structure_problems(sheet, raw.cells))
+            first = False
+            yield raw
     except Exception as error:
         source.stop(1, f"the workbook could not be read to the end ({type(error).__name__}): "
                     "save it again from Excel as .xlsx")
+        failed = True
+    else:
+        failed = False
     finally:
         workbook.close()
+    if failed:
+        # An XML parser left in an error state (a damaged or hostile sheet) sits in a
+        # reference cycle with the traceback; CPython 3.12.1 crashes if the cycle is still
+        # there when the interpreter shuts down (python/cpython#111784, fixed in 3.12.2).
+        # Collect it now, while the modules it needs are alive.
+        gc.collect()
+
+
+class _Refused(Exception):  # not a ValueError: openpyxl rewords those
+    """A workbook refused while it was being opened; the message says why."""
+
+
+#: Excel's own limit on the text of one cell ("Total number of characters that a cell can
+#: contain: 32,767", Excel specifications and limits).
+MAX_CELL_CHARACTERS = 32_767
+_SST = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _load_workbook(path: Path) -> Any:
+    """`openpyxl.load_workbook(path, read_only=True, data_only=True)`, with the shared
+    strings read by `_shared_strings` instead of openpyxl's own reader."""
+    from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
+
+    class Reader(ExcelReader):  # type: ignore[misc]
+        def read_strings(self) -> None:
+            part = self.package.find(SHARED_STRINGS)
+            if part is not None:
+                with self.archive.open(part.PartName[1:]) as stream:
+                    self.shared_strings = _shared_strings(stream)
+
+    reader = Reader(path, read_only=True, data_only=True)
+    reader.read()
+    return reader.wb
+
+
+def _shared_strings(stream: Any) -> list[str]:
+    """The workbook's shared strings, as openpyxl reads them (a cell's text, or its runs'
+    texts joined, phonetic guides left out), in about a tenth of the time and half the
+    memory: each `<si>` is dropped from the tree once read. A string longer than Excel's
+    `MAX_CELL_CHARACTERS` is refused: no spreadsheet program wrote it.
+    """
+    text_tag, item_tag, phonetic_tag = f"{_SST}t", f"{_SST}si", f"{_SST}rPh"
+    strings: list[str] = []
+    root: ET.Element | None = None
+    for event, element in ET.iterparse(stream, events=("start", "end")):
+        if event == "start":
+            if root is None:
+                root = element
+            continue
+        if element.tag != item_tag:
+            continue
+        text = element.findtext(text_tag)
+        if text is None:
+            text = "".join(t.text or "" for run in element if run.tag != phonetic_tag
+                           for t in run.iter(text_tag))
+        if len(text) > MAX_CELL_CHARACTERS:
+            raise _Refused(
+                f"a cell's text is {len(text):,} characters long, more than the "
+                f"{MAX_CELL_CHARACTERS:,} Excel allows in a cell: {_RESAVE_HINT}")
+        strings.append(text.replace("x005F_", "") if "x005F_" in text else text)
+        element.clear()
+        if root is not None and len(root) > 1000:
+            root.clear()  # the items read so far: nothing refers to them any more
+    return strings
+
+
+def _sheet_rows(sheet: Any, source: RegisterSource) -> Iterator[RawRow]:
+    """The rows of a read-only sheet that hold a value, each up to its last value, straight
+    from the sheet's XML: the `<dimension>` is ignored and missing rows are not made up.
+
+    Stops the reading (a problem on `source`) at a value right of `MAX_XLSX_COLUMNS` or
+    below row `schema.MAX_ROWS + 1`, before any row beyond is made.
+    """
+    from openpyxl.utils.cell import get_column_letter
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    workbook = sheet.parent
+    last_row = schema.MAX_ROWS + 1
+    with sheet._get_source() as stream:  # openpyxl's read-only API: the sheet's XML part
+        parser = WorkSheetParser(stream, sheet._shared_strings, data_only=workbook.data_only,
+                                 epoch=workbook.epoch, date_formats=workbook._date_formats,
+                                 timedelta_formats=workbook._timedelta_formats)
+        for number, cells in parser.parse():
+            values: dict[int, Cell] = {}
+            for cell in cells:
+                value = cell["value"]
+                if value is None:
+                    continue  # formatting only
+                column = cell["column"]
+                if column > MAX_XLSX_COLUMNS:
+                    source.stop(number, (
+                        f"cell {get_column_letter(min(column, 16384))}{number} holds a value "
+                        f"in column {column:,}, far beyond the register's columns (ehcflow "
+                        f"reads the first {MAX_XLSX_COLUMNS}): delete it, or "
+                        f"{_RESAVE_HINT}"))
+                    return
+                values[column] = value
+            if not values:
+                continue
+            if number > last_row:
+                source.stop(number, (
+                    f"row {number:,} holds a value, below the {schema.MAX_ROWS:,} rows of data "
+                    "one import takes: delete everything below the register's last row, or "
+                    "split it into smaller files and import each"))
+                return
+            yield RawRow(number, tuple(values.get(i) for i in range(1, max(values) + 1)))
 
 
 def _column_name(header: tuple[Cell, ...], column: int) -> str:

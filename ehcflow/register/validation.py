@@ -34,6 +34,7 @@ from functools import cached_property
 
 from ehcflow.register import schema
 from ehcflow.register.formats import Cell, Problem, RawRow
+from ehcflow.statutory import dates as calendar_rules
 
 _ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _UK = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")
@@ -411,13 +412,31 @@ def consistency_problems(values: Mapping[str, Value], *, today: date,
     v = dict(values) if not skip else {k: x for k, x in values.items() if k not in skip}
     get = v.get
     days = {name: day for name in _DATES_IN_ORDER if isinstance(day := get(name), date)}
-    # dates must not be in the future, nor before date_of_birth
+    # dates must not be in the future, nor before date_of_birth, nor before the earliest
+    # date the service records (statutory.dates: year 0023 for 2023, Excel's 1900 placeholder)
     born = days.get("date_of_birth")
     for name, day in days.items():
         if day > today:
             out.append((name, f"{day.isoformat()} is in the future"))
+        elif name != "date_of_birth" and day < calendar_rules.EARLIEST_RECORD:
+            out.append((name, f"{day.isoformat()} is before "
+                        f"{calendar_rules.EARLIEST_RECORD.isoformat()}, the earliest date "
+                        "ehcflow records"))
         elif born is not None and day < born:
             out.append((name, f"{day.isoformat()} is before date_of_birth ({born.isoformat()})"))
+    requested = days.get("request_date")
+    if born is not None and born <= today:
+        accepted = calendar_rules.accepted_range(
+            calendar_rules.DateKind.BIRTH, today=today,
+            start=requested if requested is not None and born <= requested <= today
+            else None)
+        if born < accepted.earliest:
+            why = ("the person must be under 25 on request_date" if requested is not None
+                   and accepted.earliest > calendar_rules.add_years(
+                       calendar_rules.EARLIEST_RECORD, -calendar_rules.YOUNG_PERSON_AGE_LIMIT)
+                   else "the oldest date of birth ehcflow records")
+            out.append(("date_of_birth", f"{born.isoformat()} is before "
+                        f"{accepted.earliest.isoformat()}: {why}"))
     # the steps are on or after request_date, and in that order where present
     previous: tuple[str, date] | None = None
     for name in schema.ORDERED_DATES:
