@@ -102,6 +102,14 @@ class AdviserType(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# Which kind of advice each adviser role gives (reg 6(1)(b) to (e)), by role code.
+ADVICE_OF_ROLE: dict[str, str] = {
+    "educational_psychologist": AdviserType.EDUCATIONAL_PSYCHOLOGY,
+    "health_adviser": AdviserType.HEALTH,
+    "social_care_adviser": AdviserType.SOCIAL_CARE,
+}
+
+
 class ExceptionReason(models.TextChoices):
     """Exceptions to the time limits: reg 5(4), 8(2), 10(4), 13(3), 27(3); SI 2020/471."""
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from ehcflow.casework import choices as c
 from ehcflow.casework.models import AdviceRequest, Institution
-from ehcflow.people.models import Role, StaffMember
+from ehcflow.people.models import StaffMember
 from ehcflow.statutory.dates import (
     YOUNG_PERSON_AGE_LIMIT,
     DateKind,
@@ -25,6 +25,7 @@ from ehcflow.statutory.dates import (
     long_date,
     range_problem,
 )
+from ehcflow.statutory.exceptions import CORONAVIRUS_END
 from ehcflow.web.forms import GovukDateField, GovukForm
 
 
@@ -91,14 +92,21 @@ class DecisionForm(VersionedForm):
                              widget=forms.Textarea, max_length=4000)
 
 
+ADVICE_OF_ROLE = c.ADVICE_OF_ROLE
+
+
 class AdviceRequestForm(VersionedForm):
-    adviser_type = forms.ChoiceField(
-        label="Advice from", choices=c.AdviserType.choices, widget=forms.RadioSelect,
+    """Ask for several kinds of advice at once: an assessment usually seeks four (reg 6(1))."""
+
+    adviser_types = forms.MultipleChoiceField(
+        label="Advice from", choices=c.AdviserType.choices, widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply.",
         error_messages={"required": "Select who the advice is from"},
     )
     adviser = forms.ModelChoiceField(
-        label="Educational psychologist or adviser (if known)", required=False,
+        label="Named educational psychologist or adviser (if known)", required=False,
         queryset=StaffMember.objects.none(),
+        help_text="They will see the request in their work list.",
     )
     organisation = forms.CharField(label="Organisation", required=False, max_length=200)
     on = ServiceDateField(label="Date advice was requested")
@@ -108,8 +116,16 @@ class AdviceRequestForm(VersionedForm):
         field = self.fields["adviser"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = StaffMember.objects.filter(
-            role__in=[Role.EDUCATIONAL_PSYCHOLOGIST, Role.HEALTH_ADVISER,
-                      Role.SOCIAL_CARE_ADVISER], end_date__isnull=True)
+            role__in=list(ADVICE_OF_ROLE), end_date__isnull=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        adviser, kinds = data.get("adviser"), data.get("adviser_types") or []
+        if adviser is not None and kinds and ADVICE_OF_ROLE.get(adviser.role) not in kinds:
+            kind = c.AdviserType(ADVICE_OF_ROLE[adviser.role]).label.lower()
+            self.add_error("adviser", f"{adviser.name} gives {kind} advice: select "
+                                      f"{kind} as well, or leave the adviser blank")
+        return data
 
 
 def _advice_label(advice: AdviceRequest) -> str:
@@ -154,14 +170,56 @@ class CommentsForm(VersionedForm):
     )
 
 
+# The ages, on the day a plan names it, at which each kind of setting is usual (England's
+# phases: early years to 5, primary 4 to 11, secondary 11 to 18, colleges from 16). Outside
+# them the officer is asked to confirm: a pre-school named for a 10-year-old is a slip.
+USUAL_AGES: dict[str, tuple[int, int]] = {
+    c.InstitutionKind.EARLY_YEARS: (0, 5),
+    c.InstitutionKind.PRIMARY: (3, 11),
+    c.InstitutionKind.SECONDARY: (10, 19),
+    c.InstitutionKind.COLLEGE: (15, 25),
+}
+
+
+def age_on(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
 class FinalForm(VersionedForm):
     on = ServiceDateField(label="Date the final plan was issued")
     setting = forms.ModelChoiceField(label="Named school or setting", required=False,
-                                     queryset=Institution.objects.all())
-    primary_need = forms.ChoiceField(label="Primary need", choices=c.SENType.choices,
-                                     error_messages={"required": "Select the primary need"})
+                                     queryset=Institution.objects.all(),
+                                     empty_label="Not named yet")
+    primary_need = forms.ChoiceField(
+        label="Primary need", choices=[("", "Choose the primary need"), *c.SENType.choices],
+        error_messages={"required": "Select the primary need"})
     secondary_need = forms.ChoiceField(label="Secondary need (optional)", required=False,
                                        choices=[("", "None"), *c.SENType.choices])
+    confirm_setting = forms.BooleanField(
+        label="I have checked that this setting is right for the child's age", required=False)
+
+    def __init__(self, *args: Any, case: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.born: date | None = case.child.date_of_birth if case is not None else None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        setting, on = data.get("setting"), data.get("on")
+        if data.get("secondary_need") and data.get("secondary_need") == data.get(
+                "primary_need"):
+            self.add_error("secondary_need", "The secondary need must differ from the primary")
+        if setting is None or on is None or self.born is None or data.get("confirm_setting"):
+            return data
+        usual = USUAL_AGES.get(setting.kind)
+        age = age_on(self.born, on)
+        if usual is not None and not usual[0] <= age <= usual[1]:
+            kind = c.InstitutionKind(setting.kind).label.lower()
+            if setting.kind == c.InstitutionKind.EARLY_YEARS:
+                kind += " setting"
+            self.add_error("setting", f"{setting.name} is {'an' if kind[0] in 'aeiou' else 'a'} "
+                                      f"{kind}, and the child is {age}. Check the setting, or "
+                                      "confirm it is right")
+        return data
 
 
 class ExceptionForm(VersionedForm):
@@ -170,6 +228,16 @@ class ExceptionForm(VersionedForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the reason for the exception"},
     )
+
+    def __init__(self, *args: Any, case: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The coronavirus ground (SI 2020/471) covered only time limits running from 1 May to
+        # 25 September 2020: it is not offered for a request received after it ended.
+        if case is not None and case.received_date > CORONAVIRUS_END:
+            field = self.fields["reason"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [(v, label) for v, label in c.ExceptionReason.choices
+                             if v != c.ExceptionReason.CORONAVIRUS]
     start = ServiceDateField(label="Start of the period")
     end = ServiceDateField(label="End of the period (if known)", required=False,
                            kind=DateKind.EXCEPTION_END)

@@ -374,6 +374,31 @@ def advice_request(
 
 
 @transaction.atomic
+def advice_request_many(
+    *, request: AssessmentRequest, adviser_types: list[str], requested_on: date, by: Actor,
+    adviser: StaffMember | None = None, organisation: str = "",
+    expected_version: int | None = None,
+) -> list[AdviceRequest]:
+    """Seek several kinds of advice at once (reg 6(1)), all or none.
+
+    A named adviser is attached to the kind of advice their role gives (an educational
+    psychologist to educational psychology); the organisation to every kind asked.
+    """
+    if not adviser_types:
+        raise CaseworkError("Choose the kind of advice.", field="adviser_types")
+    request = _locked(request)
+    _check_version(request, expected_version)
+    own_kind = c.ADVICE_OF_ROLE.get(adviser.role) if adviser is not None else None
+    created = []
+    for kind in dict.fromkeys(adviser_types):  # each kind once, in the order given
+        created.append(advice_request(
+            request=request, adviser_type=kind, requested_on=requested_on, by=by,
+            adviser=adviser if kind == own_kind else None, organisation=organisation))
+        request.refresh_from_db(fields=["version"])
+    return created
+
+
+@transaction.atomic
 def advice_record_received(
     *, advice: AdviceRequest, received_on: date, by: Actor
 ) -> AdviceRequest:

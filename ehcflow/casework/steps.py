@@ -30,10 +30,10 @@ def _decision(req: AssessmentRequest, d: dict[str, Any], by: services.Actor) -> 
 
 
 def _advice(req: AssessmentRequest, d: dict[str, Any], by: services.Actor) -> object:
-    return services.advice_request(request=req, adviser_type=d["adviser_type"],
-                                   requested_on=d["on"], adviser=d.get("adviser"),
-                                   organisation=d.get("organisation", ""), by=by,
-                                   expected_version=d["version"])
+    return services.advice_request_many(request=req, adviser_types=d["adviser_types"],
+                                        requested_on=d["on"], adviser=d.get("adviser"),
+                                        organisation=d.get("organisation", ""), by=by,
+                                        expected_version=d["version"])
 
 
 def _advice_received(req: AssessmentRequest, d: dict[str, Any], by: services.Actor) -> object:

@@ -173,7 +173,12 @@ def _step_form(step: StepDefinition, http_request: HttpRequest, case: Assessment
         if staff is not None and staff.role == Role.TEAM_MANAGER and staff.team_id:
             officers = officers.filter(team_id=staff.team_id)
         kwargs["officers"] = officers
-    initial = {"version": case.version}
+    if step.form in (f.FinalForm, f.ExceptionForm):
+        kwargs["case"] = case
+    # Most steps are recorded on the day they happen: the date starts as today.
+    initial: dict[str, Any] = {"version": case.version}
+    if "on" in step.form.base_fields:
+        initial["on"] = timezone.localdate()
     return step.form(data, initial=initial, **kwargs)
 
 

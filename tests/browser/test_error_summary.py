@@ -87,8 +87,10 @@ def test_a_missing_date_is_summarised_and_its_link_focuses_the_day_box(
     open_step(page, "Record the decision whether to assess")
     page.get_by_label("Assess", exact=True).check()
     group = page.get_by_role("group", name="Date the decision was notified")
+    # The date starts as today; the officer changes the day and deletes the month.
+    expect(group.get_by_label("Year")).to_have_value(str(timezone.localdate().year))
     group.get_by_label("Day").fill("2")
-    group.get_by_label("Year").fill(str(timezone.localdate().year))
+    group.get_by_label("Month").fill("")
     save(page)
     expect_error_summary(page, "The date the decision was notified must include a month",
                          "id_on_0")

@@ -325,7 +325,7 @@ def test_a_double_submitted_advice_request_asks_once(world: World) -> None:
     client = world.client("officer")
     url = reverse("casework:step", args=[world.case.public_id, "request-advice"])
     today = timezone.localdate()
-    post = {"version": str(world.case.version), "adviser_type": "health", "organisation": "",
+    post = {"version": str(world.case.version), "adviser_types": ["health"], "organisation": "",
             "on_0": str(today.day), "on_1": str(today.month), "on_2": str(today.year)}
     first, second = client.post(url, post), client.post(url, post)
     assert first.status_code == second.status_code == 302

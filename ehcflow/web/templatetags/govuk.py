@@ -18,6 +18,8 @@ def widget_kind(field: BoundField) -> str:
     widget = field.field.widget
     if isinstance(widget, DateInputWidget):
         return "date"
+    if isinstance(widget, forms.CheckboxSelectMultiple):  # a RadioSelect subclass: first
+        return "checkboxes"
     if isinstance(widget, forms.RadioSelect):
         return "radios"
     if isinstance(widget, forms.CheckboxInput):
@@ -55,3 +57,12 @@ def weeks_since(start: date | None, today: date) -> str:
     if start is None:
         return "–"
     return f"{(today - start).days / 7:.1f}"
+
+
+@register.filter
+def is_chosen(value: object, field: BoundField) -> bool:
+    """Whether a checkbox's value is among the field's chosen values."""
+    chosen = field.value() or []
+    if not isinstance(chosen, list | tuple):
+        chosen = [chosen]
+    return str(value) in {str(v) for v in chosen}
