@@ -63,9 +63,10 @@ def format_summary(summary: dict[str, Any]) -> str:
 
     lines += [
         "",
-        f"Backlog cleared (≤ {summary['cleared_at']} over 20 weeks): p10 {when(cm['p10'])}, "
-        f"p50 {when(cm['p50'])}, p90 {when(cm['p90'])} of the replications that clear; "
-        f"not cleared within {len(labels)} months in {cm['never'] * 100:.1f} % of replications.",
+        summary["clearing_headline"],
+        f"Cleared (≤ {summary['cleared_below']} over 20 weeks) by: p10 {when(cm['p10'])}, "
+        f"p50 {when(cm['p50'])}, p90 {when(cm['p90'])} over all replications; not cleared "
+        f"within {len(labels)} months in {cm['never'] * 100:.1f} % of replications.",
         f"Total staff cost: {_money(summary['total_cost']['mean'])}.",
     ]
     return "\n".join(lines) + "\n"

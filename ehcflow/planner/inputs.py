@@ -12,6 +12,7 @@ independent of everything else.
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -84,10 +85,26 @@ class Compiled:
     explicit_ep_in: Bool
     explicit_advice_in: Bool  # (n_explicit, n_advice)
     explicit_comment_end: F64  # NaN: the comment period ends uniformly within comment_days
+    #: days from the start to an explicit request's decision (≤ 0; NaN: not known)
+    explicit_decision: F64 | None = None
+    #: days from the start to an explicit drafted request's draft (≤ 0; NaN: not known)
+    explicit_draft: F64 | None = None
 
     @property
     def n_start(self) -> int:
         return len(self.band_step) + len(self.explicit_age)
+
+    @property
+    def elapsed_delays(self) -> bool:
+        """The scenario uses the elapsed delays (decision, drafting), the pace's uncertainty
+        or decision dates of open requests; each costs extra draws, so a scenario without
+        them draws exactly as before and repeats its old results."""
+        sc = self.scenario
+        return (sc.work.decision_days is not None or sc.work.draft_days is not None
+                or sc.work.final_days is not None or sc.delay_uncertainty > 0
+                or sc.advice_correlation > 0
+                or (self.explicit_decision is not None
+                    and bool(np.isfinite(self.explicit_decision).any())))
 
 
 def compile_scenario(scenario: Scenario) -> Compiled:
@@ -127,6 +144,13 @@ def compile_scenario(scenario: Scenario) -> Compiled:
     reqs = st.requests
     names = [a.name for a in scenario.advice]
     comment_end = np.full(len(reqs), np.nan)
+    decided = np.array([np.nan if q.decision_date is None or q.step != "in_assessment"
+                        else min(0.0, float((q.decision_date - scenario.start).days))
+                        for q in reqs], np.float64)
+    drafted = np.array([np.nan if q.draft_date is None
+                        or q.step not in ("in_comment", "awaiting_final")
+                        else min(0.0, float((q.draft_date - scenario.start).days))
+                        for q in reqs], np.float64)
     for k, q in enumerate(reqs):
         if q.step == "in_comment" and q.draft_date is not None:
             end = (q.draft_date - scenario.start).days + scenario.work.comment_days
@@ -147,6 +171,8 @@ def compile_scenario(scenario: Scenario) -> Compiled:
             [[n in q.advice_in for n in names] for q in reqs], bool
         ).reshape(len(reqs), len(names)),
         explicit_comment_end=comment_end,
+        explicit_decision=decided,
+        explicit_draft=drafted,
     )
 
 
@@ -177,6 +203,9 @@ class ChunkInputs:
     #: out as the lock-step's per-request records so that it can take the buffer over.
     record: F64 | None = None
     record_block: int = 0
+    #: (R, n_start): which start-state request (bands first, then the explicit ones in the
+    #: scenario's order) each of the first n_start columns is, for per-request forecasts
+    start_order: I64 | None = None
 
 
 def zeros_aligned(shape: tuple[int, ...]) -> F64:
@@ -195,6 +224,41 @@ def _transform(dist: Distribution, z: F64, x: F64 | None) -> F64:
     if dist.sigma == 0.0:
         return np.full(z.shape, float(dist.median))
     return np.asarray(dist.median * np.exp(dist.sigma * z))
+
+
+_NORMAL = statistics.NormalDist()
+_cdf = np.frompyfunc(_NORMAL.cdf, 1, 1)
+_inv_cdf = np.frompyfunc(_NORMAL.inv_cdf, 1, 1)
+
+
+def truncated(dist: Distribution, z: F64, scale: float, above: F64) -> F64:
+    """Draws of ``scale × dist`` conditioned on exceeding ``above`` (days already gone), from
+    standard normals ``z`` by the inverse CDF: advice not in after ``above`` days is known to
+    take longer (planner-model.md, "Starting state").  ``above`` ≤ 0 leaves a draw as it is
+    (only the entries with time gone pay for the normal CDF and its inverse)."""
+    if dist.kind == "exponential":  # memoryless: what is left is a fresh draw
+        fresh = scale * dist.mean * -np.log1p(-np.asarray(_cdf(z), np.float64).clip(0, 1 - 1e-12))
+        return np.where(above > 0, above + fresh, fresh)
+    out = scale * _transform(dist, z, None)
+    pos = np.flatnonzero(above > 0)
+    if pos.size == 0:
+        return out
+    gone = above[pos]
+    if dist.sigma == 0.0:
+        out[pos] = np.maximum(out[pos], gone)
+        return out
+    zp = z[pos]
+    z0 = np.log(gone / (scale * dist.median)) / dist.sigma
+    short = zp < z0  # only a draw that would already be in needs redrawing beyond the time gone
+    if short.any():
+        lo = np.asarray(_cdf(z0[short]), np.float64)
+        u = np.asarray(_cdf(zp[short]), np.float64)
+        q = (lo + u * (1.0 - lo)).clip(1e-12, 1 - 1e-12)
+        zt = np.asarray(_inv_cdf(q), np.float64)
+        redrawn = out[pos]
+        redrawn[short] = scale * dist.median * np.exp(dist.sigma * zt)
+        out[pos] = np.maximum(redrawn, gone)
+    return out
 
 
 def draw_chunk(
@@ -260,6 +324,22 @@ def draw_chunk(
     adv = record[:, :n_max, 5]
     u_comment = np.zeros((R, n0))
     lengths = np.empty(R, np.int64)
+    extended = cs.elapsed_delays
+    rho = sc.advice_correlation
+    wait_decision = np.zeros((R, n_max)) if extended else None
+    dec0 = None
+    final0 = None  # days from the draft to the final's task, for drafted start requests
+    draft0 = None
+    if extended and xi0 is not None and cs.explicit_draft is not None \
+            and w.final_days is not None:
+        draft0 = np.full((R, n0), np.nan)
+        ex_all = xi0 >= 0
+        draft0[ex_all] = cs.explicit_draft[xi0[ex_all]]
+        final0 = np.full((R, n0), np.nan)
+    if extended and xi0 is not None and cs.explicit_decision is not None:
+        dec0 = np.full((R, n0), np.nan)  # decision offsets of start requests in assessment
+        ex_all = xi0 >= 0
+        dec0[ex_all] = cs.explicit_decision[xi0[ex_all]]
     new_step = np.zeros(n_max - n0, np.int8)
 
     # Pass 2: each replication's arrivals and per-request draws, turned into fates at once.
@@ -273,6 +353,14 @@ def draw_chunk(
         U = rng.random((3 + A, n))
         Z = rng.standard_normal((4 + A, n))
         X = rng.standard_exponential((4 + A, n)) if any_exp else None
+        # the elapsed delays and the pace's uncertainty draw after everything else
+        E = rng.standard_normal((4, n)) if extended else None
+        f = math.exp(sc.delay_uncertainty * rng.standard_normal()) if extended else 1.0
+        since = np.zeros(n)  # days since the decision of a start request in assessment
+        if dec0 is not None:
+            d_k = dec0[k]
+            has_d = np.isfinite(d_k)
+            since[:n0][has_d] = -d_k[has_d]
         st = np.concatenate([step0[k], new_step[: n - n0]])
         a_k = np.where(st == 0, U[0] < d.assess_rate, True)
         assessed[k, :n] = a_k
@@ -288,8 +376,33 @@ def draw_chunk(
                 ex_k = np.flatnonzero(x_k >= 0)
                 need[ex_k] &= ~cs.explicit_advice_in[x_k[ex_k], a_idx]
             delay = _transform(a.delay_days, Z[4 + a_idx], None if X is None else X[4 + a_idx])
+            if extended:
+                z_a = Z[4 + a_idx]
+                if rho > 0 and E is not None:  # advice of one request moves together
+                    z_a = rho * E[3] + math.sqrt(1.0 - rho * rho) * z_a
+                    delay = _transform(a.delay_days, z_a, None if X is None else X[4 + a_idx])
+                delay = truncated(a.delay_days, z_a, f, since) if since.any() else f * delay
             np.maximum(a_max, np.where(need, delay, 0.0), out=a_max)
         u_comment[k] = U[2 + A, :n0]
+        if E is not None and wait_decision is not None:
+            if dec0 is not None:
+                # in assessment at the start: the advice still awaited runs from the decision
+                # (so from the start, less the days gone); drafting follows the last of it
+                has_d = np.isfinite(dec0[k])
+                a0 = a_max[:n0]
+                a0[has_d] = np.maximum(0.0, a0[has_d] - since[:n0][has_d])
+            if w.draft_days is not None:
+                a_max += f * _transform(w.draft_days, E[1], None)
+            if draft0 is not None and final0 is not None and w.final_days is not None:
+                has_f = np.isfinite(draft0[k])
+                gone = np.where(has_f, -np.nan_to_num(draft0[k]), 0.0)
+                wait_f = truncated(w.final_days, E[2, :n0], f, gone)
+                final0[k] = np.where(has_f, np.maximum(0.0, wait_f - gone), np.nan)
+            if w.decision_days is not None:
+                ages = np.zeros(n)
+                ages[:n0] = -r[k, :n0]
+                waiting = np.where(st == 0, ages, 0.0)
+                wait_decision[k, :n] = truncated(w.decision_days, E[0], f, waiting)
 
     N = int(lengths.max(initial=n0))
     r, assessed, plan = r[:, :N], assessed[:, :N], plan[:, :N]
@@ -302,7 +415,12 @@ def draw_chunk(
     stage = np.zeros((R, N), np.int8)
     role = np.zeros((R, N), np.int8)
     ready = r.copy()
-    ready[:, :n0] = 0.0
+    if wait_decision is not None:
+        # the decision joins the queue once its elapsed delay has passed (never before now)
+        ready = np.maximum(ready + wait_decision[:, :N], 0.0)
+        ready[~valid] = INF
+    ready[:, :n0] = np.where(step0 == 0, ready[:, :n0], 0.0) if wait_decision is not None \
+        else 0.0
     # exits known at the start: only requests in a register can have one (see below)
     ex: F64 = np.broadcast_to(np.float64(INF), (R, N))
     stage[:, :n0] = np.minimum(step0, FINAL)  # awaiting decision, assessment, draft, final
@@ -316,6 +434,11 @@ def draw_chunk(
         ce[explicit] = cs.explicit_comment_end[xs]
         known = in_comment & ~np.isnan(ce)
         ready[:, :n0][known] = ce[known]
+        if final0 is not None:
+            # drafted at the start with the draft's date known: the final is ready after the
+            # elapsed time from the draft, beyond the days already gone
+            fin = np.isfinite(final0) & (step0 >= 3)
+            ready[:, :n0][fin] = final0[fin]
         # EP advice already in: the request waits only for its external advice
         ep_in = np.zeros((R, n0), bool)
         ep_in[explicit] = cs.explicit_ep_in[xs]
@@ -344,4 +467,5 @@ def draw_chunk(
         adv=adv,
         record=record if width is not None else None,
         record_block=block,
+        start_order=order,
     )

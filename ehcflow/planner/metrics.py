@@ -14,11 +14,14 @@ planner-model.md, "Outputs".  Every figure is counted as measures.md defines it:
   (a task finished after a person's end date counts as worked and as available);
 - ``cost`` per month, deterministic given the staffing (timeline.cost_by_month).
 
-The **clearing month** of a replication is the first month end (1-based) at which
-``over_20_weeks ≤ cleared_at``.  Its percentiles are taken over the replications that clear,
-with the empirical (inverted-CDF) definition so that each is a month a replication actually
-cleared in: "p80 = 9" reads "80 % of runs had cleared by month 9".  Other statistics use
-NumPy's default (linear) percentiles.
+The **clearing month** of a replication is the first month end (1-based) at which the
+backlog over 20 weeks is back to what a service working on time carries (``clearing.py``:
+at or below ``clearing_threshold``, never below ``cleared_at``).  Its percentiles are taken
+over *all* replications, one that never clears counting as later than any month, with the
+empirical (inverted-CDF) definition so that each is a month a replication actually cleared in:
+"p80 = 9" reads "80 % of runs had cleared by month 9"; None when that share never clears.
+The headline says the same in words: "cleared by month X in N % of replications".  Other
+statistics use NumPy's default (linear) percentiles.
 """
 
 from __future__ import annotations
@@ -119,8 +122,11 @@ class Projection:
         return float(self.cost.sum())
 
     def clearing_month(self) -> F64:
-        """Per replication: first month (1-based) with over_20_weeks ≤ cleared_at, NaN if none."""
-        ok = self.over_20_weeks <= self.scenario.cleared_at
+        """Per replication: first month (1-based) with the backlog over 20 weeks at or below
+        the clearing threshold (clearing.py), NaN if none."""
+        from ehcflow.planner.clearing import clearing_threshold
+
+        ok = self.over_20_weeks <= clearing_threshold(self.scenario)
         first = ok.argmax(axis=1).astype(np.float64) + 1.0
         return np.where(ok.any(axis=1), first, np.nan)
 
@@ -164,15 +170,32 @@ def stats(values: npt.NDArray[Any], digits: int = 3) -> dict[str, float | None]:
 
 
 def clearing_stats(months: F64) -> dict[str, float | int | None]:
-    """p10/p50/p90 over the replications that clear (inverted CDF), and the share that never."""
-    cleared = months[~np.isnan(months)]
+    """p10/p50/p90 over all replications (one that never clears counts as later than any
+    month; None when that share never clears), and the share that never clears."""
     never = float(np.isnan(months).mean()) if months.size else 0.0
-    out: dict[str, float | int | None] = {"p10": None, "p50": None, "p90": None}
-    if cleared.size:
-        q = np.percentile(cleared, [10, 50, 90], method="inverted_cdf")
-        out = {"p10": int(q[0]), "p50": int(q[1]), "p90": int(q[2])}
+    out: dict[str, float | int | None] = {
+        "p10": quantile_clearing_month(months, 0.1),
+        "p50": quantile_clearing_month(months, 0.5),
+        "p90": quantile_clearing_month(months, 0.9),
+    }
     out["never"] = round(never, 4)
     return out
+
+
+def clearing_headline(months: F64, labels: tuple[str, ...], threshold: int) -> str:
+    """"Cleared by month X in N % of replications", over all replications, in words."""
+    n = months.size
+    what = (f"back to at most {threshold} requests over 20 weeks, the backlog a service "
+            "working on time carries")
+    if n == 0 or bool(np.isnan(months).all()):
+        return f"The backlog is not cleared ({what}) within {len(labels)} months in any " \
+               "replication."
+    median = quantile_clearing_month(months, 0.5)
+    m = median if median is not None else int(np.nanmax(months))
+    share = float((np.nan_to_num(months, nan=np.inf) <= m).mean())
+    return (f"The backlog is cleared ({what}) by month {m} ({labels[m - 1]}) in "
+            f"{share:.0%} of the {n} replications; it is not cleared within {len(labels)} "
+            f"months in {float(np.isnan(months).mean()):.0%}.")
 
 
 def quantile_clearing_month(months: F64, q: float) -> int | None:
@@ -193,6 +216,11 @@ def summarise(p: Projection) -> dict[str, Any]:
             row[name] = stats(arr[:, m], 2 if name == "cost" else 3)
         rows.append(row)
     total = np.full(p.replications, p.total_cost)
+    from ehcflow.planner.clearing import clearing_threshold, on_time_backlog
+
+    cm = p.clearing_month()
+    on_time = on_time_backlog(p.scenario)
+    threshold = clearing_threshold(p.scenario)
     return {
         "scenario": p.scenario.name,
         "start": p.scenario.start.isoformat(),
@@ -201,7 +229,11 @@ def summarise(p: Projection) -> dict[str, Any]:
         "cleared_at": p.scenario.cleared_at,
         "start_open": stats(p.start_open),
         "months": rows,
-        "clearing_month": clearing_stats(p.clearing_month()),
+        "cleared_below": threshold,
+        "on_time_backlog": {"mean": on_time.mean, "threshold": on_time.threshold,
+                            "mean_days_open": on_time.mean_days},
+        "clearing_month": clearing_stats(cm),
+        "clearing_headline": clearing_headline(cm, p.months.labels, threshold),
         "total_cost": stats(total, 2),
     }
 
@@ -237,6 +269,7 @@ __all__ = [
     "MONTHLY_MEASURES",
     "STATISTICS",
     "Projection",
+    "clearing_headline",
     "clearing_stats",
     "quantile_clearing_month",
     "stats",

@@ -28,8 +28,9 @@ staff that may be added (how many, for how long, at what cost) and the targets. 
     cost_per_year = 100500         # or day_rate with days_per_week
 
 A combination is *feasible* when at least ``probability`` of its replications meet every
-target in the same replication (cleared — over_20_weeks ≤ cleared_at — by the end of
-``clear_by``; and the month's % within 20 weeks ≥ the target, a month without plans failing it).
+target in the same replication (cleared — over_20_weeks ≤ clearing.clearing_threshold, the
+backlog a service working on time carries — by the end of ``clear_by``; and the month's
+% within 20 weeks ≥ the target, a month without plans failing it).
 
 Search.  Cost is deterministic, so combinations are taken cheapest first:
 

@@ -34,6 +34,8 @@ import numpy as np
 import numpy.typing as npt
 import tomli_w
 
+from ehcflow.planner import limits
+
 #: z-value of the 90th percentile of the standard normal: sigma = ln(p90 / median) / Z90.
 Z90: Final = 1.2815515655446004
 
@@ -124,6 +126,9 @@ class Demand:
     assess_rate: float
     plan_rate: float
     growth_per_year: float = 0.0
+    #: Twelve factors (January … December, mean 1) by which the weekly rate is multiplied in
+    #: each calendar month: requests follow the school year.  Empty: no seasonality.
+    seasonality: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,16 @@ class Work:
     draft_hours: Distribution
     final_hours: Distribution
     comment_days: float = 15.0
+    #: Elapsed days from the request before its decision can be taken (gathering evidence,
+    #: the panel's cycle), before the decision task joins the officers' queue.  None: none.
+    decision_days: Distribution | None = None
+    #: Elapsed days from the last advice in to the start of drafting (writing, agreeing
+    #: provision with the family and school), added to the wait for advice.  None: none.
+    draft_days: Distribution | None = None
+    #: Elapsed days from the draft to the final task becoming ready (the comment period and
+    #: waiting for the family's views), for requests already drafted at the start: their
+    #: final is ready after a draw of it beyond the days already gone.  None: comment_days.
+    final_days: Distribution | None = None
 
 
 @dataclass(frozen=True)
@@ -195,6 +210,9 @@ class OpenRequest:
     advice_in: frozenset[str] = frozenset()
     draft_date: date | None = None
     case_ref: str = ""
+    #: the decision to assess: advice delays of a request in assessment then run from it, and
+    #: advice not yet in is known to take longer than the time already gone.
+    decision_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -236,6 +254,13 @@ class Scenario:
     seed: int | None = None
     policy: Policy = "oldest_first"
     cleared_at: int = 0
+    #: Uncertainty in the service's pace: each replication scales every elapsed delay
+    #: (decision, advice, drafting) by exp(delay_uncertainty × Z), Z standard normal, one Z a
+    #: replication.  0: the delays' distributions are known exactly.
+    delay_uncertainty: float = 0.0
+    #: Correlation of one request's advice delays: each advice's standard normal is
+    #: ρ·Z_request + √(1 − ρ²)·Z_own (advice asked for together tends to come back together).
+    advice_correlation: float = 0.0
     #: where the scenario came from (a path or "<string>"); not part of its identity.
     source: str = field(default="<scenario>", compare=False)
 
@@ -478,8 +503,23 @@ def _array_of_tables(
 
 
 def _demand(c: Checker, t: Mapping[str, Any]) -> Demand:
-    c.keys(t, ("requests_per_year", "growth_per_year", "assess_rate", "plan_rate"), "demand")
+    c.keys(t, ("requests_per_year", "growth_per_year", "assess_rate", "plan_rate",
+               "seasonality"), "demand")
+    seasonality: tuple[float, ...] = ()
+    if "seasonality" in t:
+        raw = t["seasonality"]
+        ok = isinstance(raw, list) and len(raw) == 12 and all(
+            isinstance(x, int | float) and not isinstance(x, bool) and 0 <= x <= 5
+            and math.isfinite(x) for x in raw)
+        if not ok or sum(raw) <= 0:
+            c.add("demand.seasonality", "must be 12 numbers from 0 to 5, one a month from "
+                                        f"January, got {_show(raw)}")
+        else:
+            mean = sum(raw) / 12.0
+            scale = 1.0 if abs(mean - 1.0) < 1e-9 else mean  # keeps a dumped file's figures
+            seasonality = tuple(float(x) / scale for x in raw)
     return Demand(
+        seasonality=seasonality,
         requests_per_year=c.number(t, "requests_per_year", "demand.requests_per_year", low=0),
         growth_per_year=c.number(
             t, "growth_per_year", "demand.growth_per_year", default=0.0, low=-1, low_open=True,
@@ -493,7 +533,8 @@ def _demand(c: Checker, t: Mapping[str, Any]) -> Demand:
 
 
 def _work(c: Checker, t: Mapping[str, Any]) -> Work:
-    keys = ("decision_hours", "ep_hours", "draft_hours", "final_hours", "comment_days")
+    keys = ("decision_hours", "ep_hours", "draft_hours", "final_hours", "comment_days",
+            "decision_days", "draft_days", "final_days")
     c.keys(t, keys, "work")
     return Work(
         decision_hours=_distribution(c, t, "decision_hours", "work.decision_hours"),
@@ -502,6 +543,12 @@ def _work(c: Checker, t: Mapping[str, Any]) -> Work:
         final_hours=_distribution(c, t, "final_hours", "work.final_hours"),
         comment_days=c.number(t, "comment_days", "work.comment_days", default=15.0, low=0,
                               high=365),
+        decision_days=(_distribution(c, t, "decision_days", "work.decision_days")
+                       if "decision_days" in t else None),
+        draft_days=(_distribution(c, t, "draft_days", "work.draft_days")
+                    if "draft_days" in t else None),
+        final_days=(_distribution(c, t, "final_days", "work.final_days")
+                    if "final_days" in t else None),
     )
 
 
@@ -655,7 +702,8 @@ def _open_requests(
         if not isinstance(item, Mapping):
             c.add(p, f"must be a table, got {_show(item)}")
             continue
-        c.keys(item, ("request_date", "step", "advice_in", "draft_date", "case_ref"), p)
+        c.keys(item, ("request_date", "step", "advice_in", "draft_date", "case_ref",
+                      "decision_date"), p)
         rd = c.date(item, "request_date", f"{p}.request_date")
         if rd is not None and start is not None and rd >= start:
             c.add(f"{p}.request_date", f"must be before the scenario's start "
@@ -679,6 +727,8 @@ def _open_requests(
                     advice_in=frozenset(names),
                     draft_date=dd,
                     case_ref=c.text(item, "case_ref", f"{p}.case_ref", default=""),
+                    decision_date=c.date(item, "decision_date", f"{p}.decision_date",
+                                         default=None),
                 )
             )
     return tuple(out)
@@ -714,7 +764,7 @@ def _start_state(
 
 TOP_KEYS: Final = (
     "name", "start", "months", "replications", "seed", "policy", "cleared_at", "demand", "work",
-    "advice", "staff", "start_state",
+    "advice", "staff", "start_state", "delay_uncertainty", "advice_correlation",
 )
 
 
@@ -742,6 +792,10 @@ def parse_scenario(
         seed = c.whole(mapping, "seed", "seed", low=0, high=2**63 - 1)
     policy = c.text(mapping, "policy", "policy", default="oldest_first", choices=POLICIES)
     cleared_at = c.whole(mapping, "cleared_at", "cleared_at", default=0, low=0)
+    delay_uncertainty = c.number(mapping, "delay_uncertainty", "delay_uncertainty", default=0.0,
+                                 low=0, high=1)
+    advice_correlation = c.number(mapping, "advice_correlation", "advice_correlation",
+                                  default=0.0, low=0, high=1)
     dt = c.table(mapping, "demand", "demand")
     demand = _demand(c, dt) if dt is not None else Demand(0.0, 0.0, 0.0)
     wt = c.table(mapping, "work", "work")
@@ -755,6 +809,9 @@ def parse_scenario(
         st = {}
     bd = Path(base_dir) if base_dir is not None else None
     start_state = _start_state(c, st, start, work.comment_days, bd, {a.name for a in advice})
+    limits.check(limits.counts_of(name=name, months=months, cleared_at=cleared_at, demand=demand,
+                                  work=work, advice=advice, staff=staff, start_state=start_state),
+                 c.add)  # bounds of what a council could mean (limits.py)
     c.raise_if_any()
     assert start is not None
     return Scenario(
@@ -770,6 +827,8 @@ def parse_scenario(
         seed=seed,
         policy=policy,  # type: ignore[arg-type]
         cleared_at=cleared_at,
+        delay_uncertainty=delay_uncertainty,
+        advice_correlation=advice_correlation,
         source=source,
     )
 
@@ -904,6 +963,7 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
                     "advice_in": sorted(r.advice_in) if r.advice_in else None,
                     "draft_date": r.draft_date,
                     "case_ref": r.case_ref or None,
+                    "decision_date": r.decision_date,
                 }
             )
             for r in st.requests
@@ -917,6 +977,8 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
             "seed": s.seed,
             "policy": s.policy,
             "cleared_at": s.cleared_at,
+            "delay_uncertainty": s.delay_uncertainty or None,
+            "advice_correlation": s.advice_correlation or None,
         }
     )
     out["demand"] = {
@@ -925,6 +987,8 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
         "assess_rate": s.demand.assess_rate,
         "plan_rate": s.demand.plan_rate,
     }
+    if s.demand.seasonality:
+        out["demand"]["seasonality"] = list(s.demand.seasonality)
     w = s.work
     out["work"] = {
         "decision_hours": _dist_dict(w.decision_hours),
@@ -933,6 +997,12 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
         "final_hours": _dist_dict(w.final_hours),
         "comment_days": w.comment_days,
     }
+    if w.decision_days is not None:
+        out["work"]["decision_days"] = _dist_dict(w.decision_days)
+    if w.draft_days is not None:
+        out["work"]["draft_days"] = _dist_dict(w.draft_days)
+    if w.final_days is not None:
+        out["work"]["final_days"] = _dist_dict(w.final_days)
     if s.advice:
         out["advice"] = [
             {"name": a.name, "probability": a.probability, "delay_days": _dist_dict(a.delay_days)}

@@ -147,10 +147,16 @@ def hours_in_post_by_month(scenario: Scenario, role: str, months: Months) -> Flo
 def weekly_rates(scenario: Scenario, horizon: float) -> FloatArray:
     """Expected arrivals in each week k covering the horizon (planner-model.md, "Demand").
 
-    lambda_k = requests_per_year x 7 / 365.25 x (1 + growth_per_year) ^ (7k / 365.25).
+    lambda_k = requests_per_year x 7 / 365.25 x (1 + growth_per_year) ^ (7k / 365.25),
+    times ``seasonality`` of the calendar month holding the week's middle day, when given.
     """
     d = scenario.demand
     weeks = int(np.ceil(horizon / 7.0))
     k = np.arange(weeks, dtype=np.float64)
     base = d.requests_per_year * 7.0 / DAYS_PER_YEAR
-    return np.asarray(base * (1.0 + d.growth_per_year) ** (7.0 * k / DAYS_PER_YEAR))
+    rates = np.asarray(base * (1.0 + d.growth_per_year) ** (7.0 * k / DAYS_PER_YEAR))
+    if d.seasonality:
+        # school-year seasonality: the factor of the calendar month holding the week's middle
+        months = [(scenario.start + timedelta(days=int(7 * w + 3))).month for w in range(weeks)]
+        rates = rates * np.asarray([d.seasonality[m - 1] for m in months])
+    return rates

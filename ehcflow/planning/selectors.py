@@ -1,8 +1,11 @@
-"""Reads for the planning pages: the cost table of report 000's table 6, and chart data."""
+"""Reads for the planning pages: the cost table of report 000's table 6, chart data, and each
+open request's likely final plan (for the request page and My work)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from ehcflow.planner.scenario import Scenario
@@ -57,3 +60,36 @@ def fan_series(summary: dict[str, Any], measure: str) -> Fan:
         p50=[m[measure]["p50"] for m in months],
         p90=[m[measure]["p90"] for m in months],
     )
+
+
+#: replications behind the per-request forecast on pages (a day's result is cached)
+LIKELY_PLAN_REPLICATIONS = 100
+
+
+def _likely_plans_on(today: date) -> dict[str, tuple[float, date | None, date | None,
+                                                      date | None]]:
+    """Every open request's likely final plan on `today`, by case reference (cached for the
+    day, so a page never reruns the simulation: the first call of a day pays for it)."""
+    from django.core.cache import cache
+
+    from ehcflow.planning.backtest import likely_final_plans
+    from ehcflow.planning.estimate import load_history
+
+    key = f"planning:likely-final-plan:{today.isoformat()}"
+    found: dict[str, tuple[float, date | None, date | None, date | None]] | None = \
+        cache.get(key)
+    if found is None:
+        found = {p.case_ref: (p.p_plan, p.final_p10, p.final_p50, p.final_p90)
+                 for p in likely_final_plans(load_history(), as_of=today,
+                                             replications=LIKELY_PLAN_REPLICATIONS)}
+        cache.set(key, found, timeout=26 * 3600)
+    return found
+
+
+def likely_final_plan(requests: Iterable[Any], today: date
+                      ) -> dict[int, tuple[float, date | None, date | None, date | None]]:
+    """For each request (anything with ``pk`` and ``case_ref``) open on `today`: the chance it
+    ends in a plan and the 10th, 50th and 90th percentile final-plan dates (None: beyond the
+    12 months simulated).  Requests not open on `today` are left out."""
+    plans = _likely_plans_on(today)
+    return {r.pk: plans[r.case_ref] for r in requests if r.case_ref in plans}

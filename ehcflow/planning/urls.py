@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ehcflow.planning import views
+from ehcflow.planning import backtest_views, views
 
 app_name = "planning"
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("new/", views.scenario_toml, name="new"),
     path("from-caseload/", views.scenario_from_caseload, name="from_caseload"),
     path("compare/", views.scenario_compare, name="compare"),
+    path("backtests/", backtest_views.backtests, name="backtests"),
+    path("backtests/run/", backtest_views.backtests_run, name="backtests_run"),
     path("<uuid:public_id>/", views.scenario_detail, name="detail"),
     path("<uuid:public_id>/edit/", views.scenario_edit, name="edit"),
     path("<uuid:public_id>/edit/as-text/", views.scenario_toml, name="edit_toml"),

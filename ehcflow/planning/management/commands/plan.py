@@ -2,7 +2,8 @@
 
     ehcflow plan run SCENARIO.toml [--replications N] [--seed N] [--json | --csv]
     ehcflow plan optimise SCENARIO.toml --options OPTIONS.toml [--json]
-    ehcflow plan from-caseload --as-of DATE --out FILE.toml
+    ehcflow plan from-caseload --as-of DATE --out FILE.toml [--utilisation U]
+    ehcflow plan backtest --as-of DATE [--months 12] [--replications N] [--utilisation U] [--json]
 
 The engine is `ehcflow.planner` (pure Python and NumPy); this command only reads files,
 reports errors in words and, for from-caseload, reads the casework database.
@@ -11,6 +12,8 @@ reports errors in words and, for from-caseload, reads the casework database.
 from __future__ import annotations
 
 import argparse
+import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -44,11 +47,24 @@ class Command(BaseCommand):
         caseload.add_argument("--as-of", required=True)
         caseload.add_argument("--out", required=True)
         caseload.add_argument("--months", type=int, default=24)
+        caseload.add_argument("--utilisation", type=float)
+        back = sub.add_parser("backtest", help="the planner from a past date against what "
+                                               "happened")
+        back.add_argument("--as-of", required=True)
+        back.add_argument("--months", type=int, default=12)
+        back.add_argument("--replications", type=int, default=300)
+        back.add_argument("--seed", type=int, default=1)
+        back.add_argument("--today")
+        back.add_argument("--utilisation", type=float)
+        back.add_argument("--json", action="store_const", const="json", dest="fmt")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "from-caseload":
             self.from_caseload(options)
+            return
+        if action == "backtest":
+            self.backtest(options)
             return
         scenario = Path(options["scenario"])
         if not scenario.is_file():
@@ -77,7 +93,9 @@ class Command(BaseCommand):
         out = Path(options["out"])
         if out.suffix != ".toml":
             raise CommandError(f"--out: write the scenario to a .toml file, not '{out.name}'.")
-        estimate = scenario_from_caseload(as_of=as_of, months=options["months"])
+        utilisation = _utilisation(options.get("utilisation"))
+        estimate = scenario_from_caseload(as_of=as_of, months=options["months"],
+                                          utilisation=utilisation)
         try:
             parse_scenario(estimate.scenario, source=str(out), base_dir=out.parent)
         except ScenarioError as error:  # a bug here, not bad input: say so plainly
@@ -91,3 +109,49 @@ class Command(BaseCommand):
                           "open requests).")
         for note in estimate.notes:
             self.stdout.write(f"  {note}")
+
+    def backtest(self, options: dict[str, Any]) -> None:
+        from ehcflow.planning.backtest import MEASURES, backtest
+        from ehcflow.planning.estimate import load_history
+
+        as_of = parse_date(options["as_of"], "--as-of")
+        today = parse_date(options["today"], "--today") if options.get("today") else date.today()
+        if as_of >= today:
+            raise CommandError("--as-of: must be before today, so that there is something to "
+                               "compare with.")
+        if not 1 <= options["months"] <= 60:
+            raise CommandError("--months: must be between 1 and 60.")
+        if not 10 <= options["replications"] <= 5000:
+            raise CommandError("--replications: must be between 10 and 5,000.")
+        result = backtest(load_history(), as_of=as_of, today=today, months=options["months"],
+                          replications=options["replications"], seed=options["seed"],
+                          utilisation=_utilisation(options.get("utilisation")))
+        if options.get("fmt") == "json":
+            self.stdout.write(json.dumps(result, indent=1))
+            return
+        out = [f"Backtest from {as_of:%d %B %Y}: forecast 10th-50th-90th percentile, actual, "
+               "and * where the actual fell outside the range.", ""]
+        for key, words in MEASURES:
+            out.append(words)
+            for row in result["months"]:
+                cell = row[key]
+                mark = " " if cell["inside"] in (True, None) else "*"
+                out.append(f"  {row['month']}  {_n(cell['p10']):>7} {_n(cell['p50']):>7} "
+                           f"{_n(cell['p90']):>7}   actual {_n(cell['actual']):>7} {mark}")
+            s = result["summary"][key]
+            out.append(f"  inside the range in {s['inside']} of {s['months']} months; median "
+                       f"error {_n(s['median_error'])}")
+        out += ["", result["verdict"], "", "How the scenario was estimated:"]
+        out += [f"  {note}" for note in result["estimate"]]
+        self.stdout.write("\n".join(out))
+
+
+def _n(value: object) -> str:
+    return "-" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _utilisation(value: float | None) -> float | None:
+    if value is not None and not 0.1 <= value <= 1.0:
+        raise CommandError("--utilisation: give the share of their hours staff are busy, from "
+                           "0.1 to 1, like 0.8.")
+    return value
