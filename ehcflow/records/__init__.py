@@ -1,0 +1,1 @@
+"""Records management: backup and restore, the retention schedule and subject access."""
