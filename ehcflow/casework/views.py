@@ -37,6 +37,7 @@ from ehcflow.people.access import (
     visible_requests,
 )
 from ehcflow.people.models import Role, StaffMember, User
+from ehcflow.planning import forecasts
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +99,10 @@ def my_work(http_request: HttpRequest) -> HttpResponse:
     page = Paginator(queue, WORK_PAGE_SIZE).get_page(http_request.GET.get("page"))
     keep = http_request.GET.copy()
     keep.pop("page", None)
+    rows = list(page.object_list)
     context.update({
-        "rows": list(page.object_list), "page_obj": page, "total": page.paginator.count,
+        "rows": rows, "page_obj": page, "total": page.paginator.count,
+        "likely": forecasts.kept_for(rows, today=today),
         "query_string": keep.urlencode(), "filters": filters,
         "soon": today + timedelta(days=7), "stage_choices": c.Stage.choices[:4],
         "age_bands": selectors.AGE_BAND_LABELS.items(),
@@ -150,6 +153,8 @@ def request_detail(http_request: HttpRequest, public_id: uuid.UUID) -> HttpRespo
     outstanding = [a for a in page.advice if a.received_on is None]
     context = {
         "case": case, "page": page, "today": today,
+        "likely": (forecasts.kept_for([case], today=today).get(case.pk) if case.is_open
+                   else None),
         "steps": _offered_steps(http_request, case, outstanding),
         "can_open_child": bool(child_fields(http_request.user) & {ChildField.ADDRESS,
                                                                    ChildField.HEALTH}),

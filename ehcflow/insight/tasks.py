@@ -68,6 +68,10 @@ def schedule_next(now: datetime | None = None) -> datetime | None:
 def nightly_snapshot() -> dict[str, Any]:
     """Tonight's snapshot, then the next night queued."""
     outcome = run_snapshot()
+    # The night's other work: every open request's likely final plan, for the pages.
+    from ehcflow.planning.forecasts import refresh_likely_plans
+
+    refresh_likely_plans.enqueue()
     scheduled = schedule_next()
     outcome["next"] = scheduled.isoformat() if scheduled else None
     return outcome

@@ -79,3 +79,24 @@ class ScenarioRun(models.Model):
     @property
     def active(self) -> bool:
         return self.status in self.ACTIVE
+
+
+class LikelyFinalPlan(models.Model):
+    """The planner's likely final-plan dates for one open request, as worked out on `as_of`.
+
+    Worked out in the background (nightly, and on demand) by `planning.forecasts`, never on a
+    page's request: a page reads the latest set. Only the latest set is kept; it is replaced
+    whole, in one transaction.
+    """
+
+    request = models.OneToOneField("casework.AssessmentRequest", on_delete=models.CASCADE,
+                                   related_name="likely_final_plan")
+    as_of = models.DateField(help_text="The day the forecast was made from the records.")
+    p_plan = models.FloatField(help_text="Chance the request ends in a plan.")
+    final_p10 = models.DateField(null=True, blank=True)
+    final_p50 = models.DateField(null=True, blank=True)
+    final_p90 = models.DateField(null=True, blank=True)
+    made_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"likely final plan for request {self.request_id} on {self.as_of}"
