@@ -56,6 +56,12 @@ def test_a_scenario_is_saved_run_and_exported() -> None:
     page = client.get(reverse("planning:detail", args=[saved.public_id]))
     assert page.content.count(b'role="img"') == 3
     assert b"Backlog: requests open more than 20 weeks: figures" in page.content
+    # The clearing headline is over all replications, and says what "cleared" means.
+    text = " ".join(page.content.decode().split())
+    assert saved.summary["clearing_headline"] in text
+    assert "replication" in saved.summary["clearing_headline"]
+    assert f"back to {saved.summary['cleared_below']} or fewer" in text
+    assert "In half the" not in text
     export = client.get(reverse("planning:export", args=[saved.public_id]))
     book = load_workbook(io.BytesIO(export.content))
     assert book.sheetnames == ["Projection", "Cost", "Scenario"]
