@@ -48,3 +48,9 @@ def make_upn(la_number: int, establishment: int, year: int, serial: int) -> str:
     """Build a valid permanent UPN, for invented children in demos and tests."""
     body = f"{la_number:03d}{establishment:04d}{year % 100:02d}{serial % 1000:03d}"
     return upn_check_letter(body) + body
+
+
+def case_reference(year: int, number: int) -> str:
+    """A request's reference, EHC-YYYY-NNNNN: the year it was received and its number in that
+    year, always five digits so that references line up and sort as they read."""
+    return f"EHC-{year}-{number:05d}"

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ehcflow.casework import choices as c
-from ehcflow.casework.identifiers import uln_problem, upn_problem
+from ehcflow.casework.identifiers import case_reference, uln_problem, upn_problem
 from ehcflow.casework.models import (
     AdviceRequest,
     AnnualReview,
@@ -842,7 +842,7 @@ def next_case_ref(received_date: date) -> str:
     taken = AssessmentRequest.objects.filter(case_ref__startswith=prefix).values_list(
         "case_ref", flat=True)
     numbers = [int(ref[len(prefix):]) for ref in taken if ref[len(prefix):].isdigit()]
-    return f"{prefix}{max(numbers, default=0) + 1:05d}"
+    return case_reference(received_date.year, max(numbers, default=0) + 1)
 
 
 def next_person_ref() -> str:

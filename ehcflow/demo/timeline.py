@@ -29,6 +29,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from ehcflow.casework.identifiers import case_reference
 from ehcflow.demo import targets
 from ehcflow.demo.common import (
     at,
@@ -270,7 +271,7 @@ def _draw_year(seed: int, year: int, start_index: int, scale: float) -> list[Req
             days = max(7, round(float(closing_share[i]) * days))
         exit_day = working_on_or_after(day + timedelta(days=days))
         items.append(RequestTimeline(
-            index=start_index + i, case_ref=f"EHC-{day.year}-{i + 1:04d}", received=day,
+            index=start_index + i, case_ref=case_reference(day.year, i + 1), received=day,
             fate=fate, exit=exit_day, decision_days=int(decision_days[i]),
             natural_days=int(natural[i]), queued=not bool(natural_course[i]),
         ))

@@ -29,3 +29,12 @@ def test_made_upns_are_valid(la: int, school: int, year: int, serial: int) -> No
 def test_uln() -> None:
     assert uln_problem("1234567890") is None
     assert uln_problem("0234567890") is not None
+
+
+def test_every_reference_has_five_digits() -> None:
+    """References line up and sort as they read, whoever makes them (demo, casework)."""
+    from ehcflow.casework.identifiers import case_reference
+
+    assert case_reference(2026, 1199) == "EHC-2026-01199"
+    assert case_reference(2026, 1231) == "EHC-2026-01231"
+    assert sorted([case_reference(2026, 1231), case_reference(2026, 1199)])[0].endswith("1199")
