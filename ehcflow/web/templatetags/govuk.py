@@ -66,3 +66,11 @@ def is_chosen(value: object, field: BoundField) -> bool:
     if not isinstance(chosen, list | tuple):
         chosen = [chosen]
     return str(value) in {str(v) for v in chosen}
+
+
+@register.filter
+def figure(value: object, suffix: str = "") -> str:
+    """A figure as every page and the board pack show it: 1,299; 66.9%; – for none."""
+    from ehcflow.insight.tables import show
+
+    return show(value, suffix=suffix)
