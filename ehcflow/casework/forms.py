@@ -129,7 +129,7 @@ class AdviceRequestForm(VersionedForm):
 
 
 def _advice_label(advice: AdviceRequest) -> str:
-    return f"{advice.get_adviser_type_display()} – requested {advice.requested_on:%d/%m/%Y}"
+    return f"{advice.get_adviser_type_display()} – requested {advice.requested_on:%-d %B %Y}"
 
 
 class AdviceReceivedForm(VersionedForm):

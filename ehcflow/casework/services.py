@@ -136,8 +136,8 @@ def _exception_end_problem(start: date, end: date | None) -> None:
 def _not_before(on: date, earlier: date | None, what: str, earlier_what: str, field: str) -> None:
     if earlier is not None and on < earlier:
         raise CaseworkError(
-            f"The {what} ({on:%d/%m/%Y}) cannot be before the {earlier_what} "
-            f"({earlier:%d/%m/%Y}).",
+            f"The {what} ({on:%-d %B %Y}) cannot be before the {earlier_what} "
+            f"({earlier:%-d %B %Y}).",
             field=field,
         )
 
@@ -573,7 +573,7 @@ def request_issue_final(
             and not allow_before_comment_period_end):
         raise CaseworkError(
             "The parent or young person has 15 days to comment on the draft (reg 13(1)(a)); "
-            f"that period runs to {ends:%d/%m/%Y}. Record their comments first, or wait.",
+            f"that period runs to {ends:%-d %B %Y}. Record their comments first, or wait.",
             field="final_date",
         )
     if needs and len(needs) > 2:
