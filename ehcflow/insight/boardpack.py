@@ -273,7 +273,7 @@ def _pdf(pack: BoardPack) -> bytes:
                 png = chart.png(width=10, height=3.6, dpi=110)
                 story.append(Image(io.BytesIO(png), width=width * 0.85,
                                    height=width * 0.85 * 3.6 / 10))
-            for table in section.tables:
+            for table in (t.without_empty_columns() for t in section.tables):
                 # Paragraphs (which wrap) for the headings only: plain strings for the figures
                 # keep a long table quick to lay out.
                 data: list[list[object]] = [

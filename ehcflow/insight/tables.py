@@ -94,6 +94,22 @@ class Table:
         index = [c.label for c in self.columns].index(label)
         return [row[index] for row in self.rows]
 
+    def without_empty_columns(self) -> Table:
+        """The table as a page or the PDF shows it: a column with no figure in any row (all
+        "–": no snapshots yet, no national figures loaded) is left out, and a note says so."""
+        if not self.rows:
+            return self
+        keep = [i for i in range(len(self.columns))
+                if i == 0 or any(row[i].value is not None for row in self.rows)]
+        if len(keep) == len(self.columns):
+            return self
+        dropped = [self.columns[i].label for i in range(len(self.columns)) if i not in keep]
+        note = ("Left out, having no figures yet: " + "; ".join(dropped) + ".")
+        return Table(key=self.key, title=self.title,
+                     columns=[self.columns[i] for i in keep],
+                     rows=[[row[i] for i in keep] for row in self.rows],
+                     notes=[*self.notes, note])
+
     def value(self, row_label: str, column_label: str) -> object:
         index = [c.label for c in self.columns].index(column_label)
         for row in self.rows:

@@ -298,3 +298,18 @@ def test_cases_held_by_a_leaver_are_not_counted_to_their_old_team(world: World) 
     response = client_for(world, "analyst").get(reverse("insight:cases"), {
         "measure": "open", "as_of": AS_OF.isoformat(), "team": "left"})
     assert f"The figure counts {expected} request" in response.content.decode()
+
+
+def test_a_column_with_no_figures_is_left_out_of_the_page(world: World) -> None:
+    """With no nightly snapshots, the 'as recorded that month' column is all '–': the page
+    leaves it out and says so, while the workbook keeps every column."""
+    page = dashboards.build("timeliness", query())
+    full = page.table("timeliness_by_month")
+    label = "% within 20 weeks as recorded that month"
+    assert label in [c.label for c in full.columns]
+    shown = full.without_empty_columns()
+    assert label not in [c.label for c in shown.columns]
+    assert shown.notes[-1].startswith("Left out, having no figures yet: ")
+    html = client_for(world, "analyst").get(reverse("insight:timeliness"),
+                                            {"as_of": AS_OF.isoformat()}).content.decode()
+    assert f">{label}<" not in html

@@ -76,3 +76,9 @@ def state_on_date(request: Any, on: date) -> StateOn:
         decision=c.Decision(request.decision).label if decided and request.decision else "",
         decision_date=request.decision_date if decided else None,
         final_date=final, weeks=f"{(end - request.received_date).days / 7:.1f}")
+
+
+@register.filter
+def shown(table: Any) -> Any:
+    """The table without its empty columns (`Table.without_empty_columns`)."""
+    return table.without_empty_columns()
