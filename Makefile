@@ -11,7 +11,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/ehcflow
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install chromium demo serve test test-sqlite test-postgres test-browser lint bench clean
+.PHONY: install chromium demo serve-production worker test test-sqlite test-postgres test-browser lint check bench clean
 
 install: $(STAMP) $(ASSETS) chromium
 
@@ -67,8 +67,11 @@ demo: install var
 	  echo "Loading the demo authority (a minute or two the first time)..."; \
 	  EHCFLOW_DEMO=1 $(EHCFLOW) demo-data --seed 2023; fi
 	$(EHCFLOW) collectstatic --noinput --verbosity 0
+	$(EHCFLOW) likely-plans
 	@EHCFLOW_DEMO=1 $(EHCFLOW) demo-users
-	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop), with a task worker for the planner's larger runs"
+	@EHCFLOW_DEMO=1 $(EHCFLOW) db_worker --no-startup-delay > var/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	EHCFLOW_DEMO=1 EHCFLOW_DEBUG=0 $(EHCFLOW) runserver --insecure $(HOST):$(PORT)
 
 ## test: install, then every test on SQLite and again on PostgreSQL
@@ -77,6 +80,11 @@ test: install lint test-sqlite test-postgres
 lint:
 	$(VENV)/bin/ruff check ehcflow tests benchmarks
 	$(VENV)/bin/mypy ehcflow
+
+## check: the edit loop: lint and the tests that need neither a browser nor PostgreSQL nor
+## minutes (`slow`); `make test` runs everything
+check: install lint
+	DATABASE_URL= $(PY) -m pytest -q -m "not browser and not slow" -p no:cacheprovider
 
 test-sqlite:
 	@echo "== test suite on SQLite =="
@@ -100,8 +108,21 @@ worker: install
 	$(EHCFLOW) insight schedule
 	$(EHCFLOW) db_worker
 
-## bench: the speed and scale measurements written into the README
-bench: install
+## serve-production: the site as production runs it (README, "Running it in production"), locally
+## against PostgreSQL ($(PG_URL)): migrate, collectstatic, gunicorn with 2 processes on
+## $(HOST):$(PORT) and 2 task workers, EHCFLOW_PRODUCTION=1 with a generated secret key, and the
+## HTTPS redirect off because no proxy ends TLS here. Ctrl+C stops every process.
+serve-production: install
+	$(PY) scripts/serve_production.py --database-url "$(PG_URL)" --host $(HOST) --port $(PORT)
+
+## bench: the speed and scale measurements written into the README (the load test needs the
+## `bench` extra: Locust)
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	@touch $(BENCH_STAMP)
+
+bench: install $(BENCH_STAMP)
 	$(PY) benchmarks/run.py
 
 clean:

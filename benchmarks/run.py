@@ -1,7 +1,8 @@
 """`make bench`: every speed and scale measurement, one after another.
 
 Each benchmark is a script of its own that prints a Markdown table and writes
-`benchmarks/results/<name>.json`; the figures are copied into the README by hand after a run
+`benchmarks/results/<name>.json` (the load test, benchmarks/load/bench_load.py, writes
+`load.json`); the figures are copied into the README by hand after a run
 on the reference machine (2 cores), never asserted in the test suite.
 """
 
@@ -12,7 +13,9 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["bench_register.py", "bench_casework.py", "bench_insight.py", "bench_planner.py"]
+BENCHMARKS = ["bench_register.py", "bench_casework.py", "bench_insight.py", "bench_planner.py",
+              # 50 users for 5 minutes on PostgreSQL: writes results/load.json
+              "load/bench_load.py"]
 
 
 def main() -> int:

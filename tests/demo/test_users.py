@@ -110,3 +110,17 @@ def test_the_table_says_where_to_sign_in(loaded: object, demo_env: None) -> None
     text = out.getvalue()
     assert text.startswith("Sign in at http://127.0.0.1:8000/ as")
     assert "case officer" in text and "parent" in text
+
+
+def test_the_readme_lists_every_demo_account() -> None:
+    """The README names as many demo accounts as `demo-users` prints, and each role."""
+    from pathlib import Path
+
+    from ehcflow.demo.users import ROLES
+    from ehcflow.people.models import Role
+
+    readme = " ".join((Path(__file__).parents[2] / "README.md").read_text().split())
+    assert "eight demo accounts" in readme and len(ROLES) == 8
+    for role in ROLES:
+        label = "a parent" if role is None else Role(role).label.lower()
+        assert label in readme.lower(), label
