@@ -70,12 +70,14 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks_db",
     "ehcflow.people",
+    "ehcflow.audit",
     "ehcflow.casework",
     "ehcflow.register",
     "ehcflow.insight",
     "ehcflow.planning",
     "ehcflow.demo",
     "ehcflow.web",
+    "ehcflow.records",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ehcflow.people.middleware.AccountSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -151,7 +154,8 @@ AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend"]
 OIDC_ENABLED = bool(os.environ.get("EHCFLOW_OIDC_CLIENT_ID"))
 if OIDC_ENABLED:
     AUTHENTICATION_BACKENDS.append("ehcflow.people.oidc.CouncilOIDCBackend")
-AUTHENTICATION_BACKENDS.append("django.contrib.auth.backends.ModelBackend")
+# Django's model backend, refusing disabled accounts and leavers (people.backends).
+AUTHENTICATION_BACKENDS.append("ehcflow.people.backends.AccountBackend")
 
 AXES_FAILURE_LIMIT = int(os.environ.get("EHCFLOW_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("EHCFLOW_LOGIN_COOLOFF_MINUTES", "15")))
@@ -159,10 +163,47 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("EHCFLOW_PROXY_COUNT", "0")) or None
 
-_entra_tenant = os.environ.get("EHCFLOW_OIDC_TENANT", "organizations")
-_entra = f"https://login.microsoftonline.com/{_entra_tenant}"
+
+def _proxy_count() -> int:
+    """How many reverse proxies of the council's own append to X-Forwarded-For (0 to 5).
+
+    Lockout counts failures per username *and* client address, so a stranger elsewhere can
+    only lock themselves out of a named account. Behind a proxy that only works if the real
+    client address is read from the right place: too low and every user shares the proxy's
+    address (anyone can lock anyone out); too high and a client can forge its address.
+    """
+    raw = os.environ.get("EHCFLOW_PROXY_COUNT", "0").strip()
+    if not raw.isdigit() or int(raw) > 5:
+        raise RuntimeError(
+            "EHCFLOW_PROXY_COUNT must be a whole number from 0 to 5: the number of reverse "
+            "proxies in front of the site that add to X-Forwarded-For.")
+    return int(raw)
+
+
+EHCFLOW_PROXY_COUNT = _proxy_count()
+AXES_CLIENT_IP_CALLABLE = "ehcflow.people.signin.client_ip"
+
+
+def _oidc_tenant() -> str:
+    """The council's own Entra tenant GUID; `organizations`/`common` would let any tenant in.
+
+    Required when single sign-on is on (issue 9, finding 11; decision 0009).
+    """
+    tenant = os.environ.get("EHCFLOW_OIDC_TENANT", "").strip().lower()
+    guid = (len(tenant) == 36 and tenant.count("-") == 4
+            and all(ch in "0123456789abcdef-" for ch in tenant))
+    if OIDC_ENABLED and not guid:
+        raise RuntimeError(
+            "EHCFLOW_OIDC_TENANT must be the council's Microsoft Entra tenant ID (a GUID) when "
+            "EHCFLOW_OIDC_CLIENT_ID is set; 'organizations' and 'common' are refused.")
+    return tenant if guid else ""
+
+
+OIDC_TENANT_ID = _oidc_tenant()
+_entra = f"https://login.microsoftonline.com/{OIDC_TENANT_ID or 'invalid-tenant'}"
+# The issuer every ID token must carry: Entra's v2.0 issuer for the pinned tenant.
+OIDC_OP_ISSUER = os.environ.get("EHCFLOW_OIDC_ISSUER", f"{_entra}/v2.0")
 OIDC_RP_CLIENT_ID = os.environ.get("EHCFLOW_OIDC_CLIENT_ID", "")
 OIDC_RP_CLIENT_SECRET = os.environ.get("EHCFLOW_OIDC_CLIENT_SECRET", "")
 OIDC_RP_SIGN_ALGO = "RS256"
@@ -178,6 +219,28 @@ OIDC_OP_JWKS_ENDPOINT = os.environ.get(
 OIDC_CREATE_USER = False  # an account must exist: access is granted by the council, not by Entra
 OIDC_USE_NONCE = True
 OIDC_VERIFY_SSL = _env_bool("EHCFLOW_OIDC_VERIFY_SSL", True)
+
+# Set-password links (people.services): one use, valid for three days.
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+# E-mail: sent by SMTP in production (the EHCFLOW_EMAIL_* below say where), printed to the
+# console elsewhere, unless EHCFLOW_EMAIL_BACKEND names another backend. A production server
+# that printed its set-password links would lose them (Django's check mail.E001).
+_email_backend = os.environ.get(
+    "EHCFLOW_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend")
+_email_options: dict[str, object] = {}
+if _email_backend.endswith("smtp.EmailBackend"):
+    _email_options = {
+        "host": os.environ.get("EHCFLOW_EMAIL_HOST", "localhost"),
+        "port": int(os.environ.get("EHCFLOW_EMAIL_PORT", "25")),
+        "username": os.environ.get("EHCFLOW_EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EHCFLOW_EMAIL_HOST_PASSWORD", ""),
+        "use_tls": _env_bool("EHCFLOW_EMAIL_USE_TLS", True),
+        "timeout": 20,
+    }
+MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
+DEFAULT_FROM_EMAIL = os.environ.get("EHCFLOW_EMAIL_FROM", "send-service@localhost")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -201,6 +264,22 @@ STORAGES = {
 # Children's records are special category data: short idle sessions, cookies only over HTTPS
 # in production, never readable by scripts, and no framing.
 SESSION_COOKIE_AGE = int(os.environ.get("EHCFLOW_SESSION_SECONDS", str(30 * 60)))
+
+
+def _session_max_hours() -> float:
+    """However active, a session ends this many hours after sign-in (people.middleware)."""
+    raw = os.environ.get("EHCFLOW_SESSION_MAX_HOURS", "10").strip()
+    try:
+        hours = float(raw)
+    except ValueError:
+        hours = 0.0
+    if not 0 < hours <= 24 * 7:
+        raise RuntimeError("EHCFLOW_SESSION_MAX_HOURS must be a number of hours above 0 and "
+                           "at most 168.")
+    return hours
+
+
+SESSION_MAX_AGE = timedelta(hours=_session_max_hours())
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -235,7 +314,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A refused page (403) is expected, not a fault: one line, no traceback (issue 9, 12).
+    "filters": {"refusals": {"()": "ehcflow.people.log_filters.RefusalWithoutTraceback"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["refusals"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("EHCFLOW_LOG_LEVEL", "WARNING")},
 }
 
@@ -251,3 +333,6 @@ TASKS = {
 # The authority this installation serves, shown in the header and used for national comparison.
 EHCFLOW_AUTHORITY_NAME = os.environ.get("EHCFLOW_AUTHORITY_NAME", "Demo Borough Council")
 EHCFLOW_SERVICE_NAME = "ehcflow"
+# Retention: a child's record is kept until their 25th birthday plus this many years
+# (decision 0010; ehcflow.records.schedule checks the value).
+EHCFLOW_RETENTION_YEARS = os.environ.get("EHCFLOW_RETENTION_YEARS", "6")
