@@ -17,7 +17,10 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
+from ehcflow.audit import chain
+from ehcflow.audit.models import Log
 from ehcflow.casework import choices as c
 
 
@@ -368,11 +371,16 @@ class CaseEvent(models.Model):
     """One change to a child's record: who, when, what and why. Append-only.
 
     Written by the service that makes the change, in the same transaction. Database triggers
-    (migration 0002) refuse UPDATE and DELETE, so the history cannot be rewritten even by a
-    bug or a console session.
+    (migrations 0003 and 0009) refuse UPDATE, DELETE, SQLite's REPLACE and PostgreSQL's
+    TRUNCATE, so the history cannot be rewritten even by a bug or a console session; a row
+    leaves only through `ehcflow.audit.disposal` at the end of retention. Each row is a link
+    of a hash chain (`seq`, `chain_hash`; `ehcflow.audit.chain`, decision 0008), so a change
+    made around the triggers shows in `ehcflow audit verify`.
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    seq = models.BigIntegerField(unique=True, editable=False)
+    chain_hash = models.CharField(max_length=64, editable=False)
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="events")
     request = models.ForeignKey(
         AssessmentRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
@@ -380,7 +388,9 @@ class CaseEvent(models.Model):
     plan = models.ForeignKey(
         EHCPlan, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
     )
-    occurred_at = models.DateTimeField(auto_now_add=True)
+    # A default rather than auto_now_add: the hash is computed before the INSERT, from the
+    # value that will be stored.
+    occurred_at = models.DateTimeField(default=timezone.now, editable=False)
     effective_date = models.DateField(help_text="The date the step happened in the case.")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -391,6 +401,8 @@ class CaseEvent(models.Model):
     description = models.CharField(max_length=300)
     reason = models.TextField(blank=True)
     changes = models.JSONField(default=dict, blank=True)
+
+    objects = chain.CaseEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["occurred_at", "id"]
@@ -405,7 +417,9 @@ class CaseEvent(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
             raise ValueError("Case events are append-only; record a new event instead.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        with chain.appending(Log.CASE_EVENTS) as appender:
+            appender.link_instance(self)
+            super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise ValueError("Case events are append-only and cannot be deleted.")
@@ -415,8 +429,8 @@ class RecordAccess(models.Model):
     """The access log: who looked at, searched for or exported a child's record, and when.
 
     Children's records are special category personal data (UK GDPR art. 9): the service must be
-    able to show who saw a case. Append-only like the case events (migration 0003), and it
-    holds opaque identifiers, never names.
+    able to show who saw a case. Append-only and hash-chained like the case events
+    (migrations 0005 and 0009), and it holds opaque identifiers, never names.
     """
 
     class Kind(models.TextChoices):
@@ -425,7 +439,10 @@ class RecordAccess(models.Model):
         EXPORT = "export", "Exported"
         REFUSED = "refused", "Refused access"
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    seq = models.BigIntegerField(unique=True, editable=False)
+    chain_hash = models.CharField(max_length=64, editable=False)
+    at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -439,9 +456,21 @@ class RecordAccess(models.Model):
     )
     page = models.CharField(max_length=80)
 
+    objects = chain.RecordAccessQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["child", "at"]), models.Index(fields=["request", "at"])]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.page} at {self.at}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("The access log is append-only.")
+        with chain.appending(Log.ACCESS_LOG) as appender:
+            appender.link_instance(self)
+            super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("The access log is append-only; see ehcflow.audit.disposal.")

@@ -29,6 +29,8 @@ from zoneinfo import ZoneInfo
 from django.db import connections, models, router
 from django.utils import timezone
 
+from ehcflow.audit import chain
+from ehcflow.audit.models import Log
 from ehcflow.casework import services
 from ehcflow.casework.models import (
     AdviceRequest,
@@ -234,20 +236,33 @@ def write(authority: Authority) -> dict[str, int]:
     per_day = Counter(e.effective_date for e in authority.events)
     seen: Counter[date] = Counter()
     events = []
-    for ev in authority.events:
-        day = ev.effective_date
-        seconds = 8 * 3600 * seen[day] // per_day[day]
-        seen[day] += 1
-        events.append({
-            "public_id": new_id(), "child_id": child_of[ev.child],
-            "request_id": request_of[ev.request] if ev.request is not None else None,
-            "plan_id": plan_of[ev.plan] if ev.plan is not None else None,
-            "occurred_at": min(datetime.combine(day, time(9, 0), tzinfo=LONDON)
-                               + timedelta(seconds=seconds), now),
-            "effective_date": day, "actor_id": None, "actor_name": ev.actor_name,
-            "action": ev.action, "description": ev.description, "reason": ev.reason,
-            "changes": ev.changes})
-    insert(CaseEvent, events)
+    # Each event is a link of the case events' hash chain (decision 0008), numbered and
+    # hashed here, in the order inserted, from the values as the database will return them.
+    with chain.appending(Log.CASE_EVENTS) as appender:
+        link, timestamp, canonical = appender.link, chain.timestamp, chain.canonical_json
+        for ev in authority.events:
+            day = ev.effective_date
+            seconds = 8 * 3600 * seen[day] // per_day[day]
+            seen[day] += 1
+            public_id = new_id()
+            child = child_of[ev.child]
+            request = request_of[ev.request] if ev.request is not None else None
+            plan = plan_of[ev.plan] if ev.plan is not None else None
+            occurred = min(datetime.combine(day, time(9, 0), tzinfo=LONDON)
+                           + timedelta(seconds=seconds), now)
+            # chain.FIELDS's order, each value as chain.primitive() gives it (spelt out:
+            # 190,000 events at full scale)
+            seq, chain_hash = link((
+                public_id.hex, child, request, plan, timestamp(occurred), day.isoformat(),
+                None, ev.actor_name, ev.action, ev.description, ev.reason,
+                canonical(ev.changes)))
+            events.append({
+                "public_id": public_id, "child_id": child, "request_id": request,
+                "plan_id": plan, "occurred_at": occurred, "effective_date": day,
+                "actor_id": None, "actor_name": ev.actor_name, "action": ev.action,
+                "description": ev.description, "reason": ev.reason, "changes": ev.changes,
+                "seq": seq, "chain_hash": chain_hash})
+        insert(CaseEvent, events)
     return {
         "teams": len(authority.teams), "staff": len(authority.staff),
         "institutions": len(authority.institutions), "children": len(authority.children),

@@ -68,6 +68,8 @@ from django.db.models import Min
 from django.utils import timezone
 from django.utils.text import slugify
 
+from ehcflow.audit import chain
+from ehcflow.audit.models import Log
 from ehcflow.casework import choices as c
 from ehcflow.casework.models import (
     AdviceRequest,
@@ -542,14 +544,38 @@ class _Plan:
             for row, officer in planned)
         plan_ids = bulk.new_ids(EHCPlan, "request",
                                 [request_ids[row.case_ref] for row, _ in planned], after=after)
-        bulk.Inserter(CaseEvent, ("child_id", "request_id", "plan_id", "effective_date",
-                                  "actor_name", "action", "description", "changes"),
-                      now=now).insert(
-            (self.child_ids[row.person_id], request_ids[row.case_ref],
-             plan_ids.get(request_ids[row.case_ref]), day(row.request_date), self.actor_name,
-             schema.ACTION_IMPORTED, "Request imported from the request register",
-             bulk.as_db_json(_row_changes(row)))
-            for row in rows)
+        self._create_events(rows, request_ids, plan_ids, now)
+
+    def _create_events(self, rows: list[RegisterRow], request_ids: dict[str, int],
+                       plan_ids: dict[int, int], now: datetime) -> None:
+        """One "imported" case event per new request, each a link of the hash chain
+        (decision 0008), hashed in the same pass that builds the rows."""
+        day = bulk.as_db_date
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        at = chain.timestamp(now)
+        actor, action = self.actor_name, schema.ACTION_IMPORTED
+        description = "Request imported from the request register"
+        public_ids = bulk.uuid4_hexes()
+        encode = chain.canonical_json  # stored as it is hashed: sorted keys, no spaces
+        large = len(rows) >= DEFER_INDEXES_FROM  # as for the indexes: only a large load gains
+        with (chain.appending(Log.CASE_EVENTS) as appender,
+              chain.replace_guard_lifted(CaseEvent) if large else contextlib.nullcontext()):
+            link = appender.link
+
+            def events() -> Iterator[tuple[bulk.DBValue, ...]]:
+                for row, public_id in zip(rows, public_ids, strict=False):
+                    child, request = self.child_ids[row.person_id], request_ids[row.case_ref]
+                    plan, on, changes = (plan_ids.get(request), day(row.request_date),
+                                         encode(_row_changes(row)))
+                    seq, digest = link((public_id, child, request, plan, at, on, None, actor,
+                                        action, description, "", changes))
+                    yield (public_id, child, request, plan, stamp, on, actor, action,
+                           description, changes, seq, digest)
+
+            bulk.Inserter(CaseEvent, (
+                "public_id", "child_id", "request_id", "plan_id", "occurred_at",
+                "effective_date", "actor_name", "action", "description", "changes", "seq",
+                "chain_hash"), now=now).insert(events())
 
     def _update_requests(self, now: datetime) -> None:
         if not self.changed:
@@ -628,6 +654,7 @@ class _Plan:
                 changes={column: [_shown(change.diff[column][0]),
                                   _shown(change.diff[column][1])] for column in columns},
             ))
+        # The manager's bulk_create links each event into the hash chain (decision 0008).
         CaseEvent.objects.bulk_create(events, batch_size=BATCH)
 
 
