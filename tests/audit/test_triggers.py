@@ -73,11 +73,26 @@ def test_sqlite_replace_cannot_rewrite_a_disposal_record(events: list[CaseEvent]
                                    "audit_disposal"])
 def test_postgres_truncate_is_refused(events: list[CaseEvent], log_access: Callable[..., None],
                                       table: str) -> None:
+    from ehcflow.audit.disposal import dispose
+
     log_access()
+    dispose(CaseEvent.objects.filter(pk=events[-1].pk), reason="test", by="test")
     refused(f'TRUNCATE "{table}"')
     refused(f'TRUNCATE "{table}" CASCADE')
-    assert CaseEvent.objects.count() == len(events)
+    assert CaseEvent.objects.count() == len(events) - 1
     assert RecordAccess.objects.count() == 1
+    assert Disposal.objects.count() == 1
+
+
+@postgres_only
+def test_postgres_truncate_of_an_empty_log_erases_nothing_and_is_allowed(db: None) -> None:
+    """Django's test flush empties every table with TRUNCATE: an empty log may be emptied."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute('TRUNCATE "audit_disposal"')
+        cursor.execute("SELECT count(*) FROM audit_disposal")
+        assert cursor.fetchone() == (0,)
 
 
 @postgres_only

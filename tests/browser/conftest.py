@@ -113,29 +113,39 @@ def page(context: BrowserContext) -> Iterator[Page]:
     assert not seen, "The browser met errors:\n" + "\n".join(seen)
 
 
-APPEND_ONLY_TABLES = ("casework_caseevent", "casework_recordaccess")
+# Every append-only table (database triggers refuse UPDATE and DELETE): the case events and
+# the access log (casework), disposals (audit, records) and the account-change log (people).
+APPEND_ONLY_TABLES = ("casework_caseevent", "casework_recordaccess", "audit_disposal",
+                      "records_disposalrecord", "people_accountchange")
 
 
 @pytest.fixture(autouse=True)
 def _append_only_rows_erased(transactional_db: None) -> Iterator[None]:
-    """Let the database be emptied after a browser test on SQLite.
+    """Let the database be emptied after a browser test.
 
-    The live server needs committed data, so these tests end by flushing every table. Case
-    events and the access log are append-only (casework migrations 0003 and 0005): SQLite's
-    flush is a DELETE, which their triggers refuse. PostgreSQL's flush is a TRUNCATE, which
-    row triggers do not see. Here, on SQLite only, the delete triggers are lifted for one
-    moment to erase the test's rows, and put back exactly as they were.
+    The live server needs committed data, so these tests end by flushing every table. The
+    append-only logs refuse it: SQLite's flush is a DELETE, which their triggers refuse, and
+    PostgreSQL's is a TRUNCATE, which a statement trigger refuses while the log holds rows.
+    Here the test's log rows are erased with the triggers lifted for one moment (dropped and
+    recreated on SQLite, disabled and enabled on PostgreSQL), so the flush then finds the logs
+    empty; the triggers are exactly as they were before the next test.
     """
     yield
-    if connection.vendor != "sqlite":
-        return
     with transaction.atomic(), connection.cursor() as cursor:
+        present = set(connection.introspection.table_names(cursor))
+        tables = [t for t in APPEND_ONLY_TABLES if t in present]
+        if connection.vendor == "postgresql":
+            for table in tables:
+                cursor.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
+                cursor.execute(f'DELETE FROM "{table}"')
+                cursor.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
+            return
         cursor.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")
         triggers = [(name, sql) for name, table, sql in cursor.fetchall()
-                    if table in APPEND_ONLY_TABLES and "DELETE" in sql.upper()]
+                    if table in tables and "DELETE" in sql.upper()]
         for name, _sql in triggers:
             cursor.execute(f'DROP TRIGGER "{name}"')
-        for table in APPEND_ONLY_TABLES:
+        for table in tables:
             cursor.execute(f'DELETE FROM "{table}"')
         for _name, sql in triggers:
             cursor.execute(sql)
