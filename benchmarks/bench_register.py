@@ -81,7 +81,10 @@ def build_register(rows: int = REQUESTS, seed: int = SEED) -> list[dict[str, str
         received = START + timedelta(days=offset)
         if people and rng.random() < 0.08:
             person, born = people[rng.randrange(len(people))]
-            if born > received - timedelta(days=365):
+            # A second request for the same person: under 25 on its date (s.83(2)), as
+            # the register's validation requires, and at least a year old.
+            if not received - timedelta(days=365 * 25 - 30) < born <= received - timedelta(
+                    days=365):
                 person, born = _new_person(rng, people, received)
         else:
             person, born = _new_person(rng, people, received)

@@ -15,7 +15,8 @@ import re
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 #: Tables the runtime role may only read and append to.
-APPEND_ONLY = ("casework_caseevent", "casework_recordaccess", "audit_disposal")
+APPEND_ONLY = ("casework_caseevent", "casework_recordaccess", "audit_disposal",
+               "people_accountchange", "records_disposalrecord")
 #: Tables the runtime role may read, append to and update, but never delete from.
 NO_DELETE = ("audit_chainhead",)
 #: Tables only the owner writes.
