@@ -86,8 +86,11 @@ def on_time_backlog(scenario: Scenario) -> OnTimeBacklog:
         advice = np.maximum(advice, np.where(needed, delay, 0.0))
     assessed = decided + advice
     drafted = assessed + _draw(w.draft_days, rng) + w.draft_hours.sample(rng, SAMPLES) / co
-    final = drafted + w.comment_days + w.final_hours.sample(rng, SAMPLES) / co
+    final = drafted + w.final_hours.sample(rng, SAMPLES) / co
     u_assess, u_plan = rng.random(SAMPLES), rng.random(SAMPLES)
+    # each new draft's own time to its final where final_days is given (as the engine draws
+    # it), else the constant comment_days; drawn last, so other scenarios keep their figure
+    final += _draw(w.final_days, rng) if w.final_days is not None else w.comment_days
     days = np.where(u_assess >= d.assess_rate, decided,
                     np.where(u_plan >= d.plan_rate, assessed, final))
     per_day = d.requests_per_year / 365.25

@@ -108,7 +108,9 @@ def format_optimise(result: OptimiseResult) -> str:
         f"{result.combinations} combinations: {result.pruned_fluid} ruled out by the fluid bound, "
         f"{result.pruned_dominated} as having less staff than an infeasible one, "
         f"{result.skipped_dominating} as dearer than a feasible one; {len(result.evaluated)} "
-        f"simulated (seed {result.seed}).",
+        f"simulated (seed {result.seed})"
+        + (f", {result.stopped_early} of them stopped after a first look as clearly short."
+           if result.stopped_early else "."),
         "",
     ]
     if result.cheapest is None:

@@ -89,6 +89,9 @@ class Compiled:
     explicit_decision: F64 | None = None
     #: days from the start to an explicit drafted request's draft (≤ 0; NaN: not known)
     explicit_draft: F64 | None = None
+    #: days from the start to the last advice in of an explicit request awaiting its draft
+    #: (≤ 0; NaN: not known)
+    explicit_advice_done: F64 | None = None
 
     @property
     def n_start(self) -> int:
@@ -151,6 +154,10 @@ def compile_scenario(scenario: Scenario) -> Compiled:
                         or q.step not in ("in_comment", "awaiting_final")
                         else min(0.0, float((q.draft_date - scenario.start).days))
                         for q in reqs], np.float64)
+    advice_done = np.array([np.nan if q.advice_done_date is None
+                            or q.step != "awaiting_draft"
+                            else min(0.0, float((q.advice_done_date - scenario.start).days))
+                            for q in reqs], np.float64)
     for k, q in enumerate(reqs):
         if q.step == "in_comment" and q.draft_date is not None:
             end = (q.draft_date - scenario.start).days + scenario.work.comment_days
@@ -173,6 +180,7 @@ def compile_scenario(scenario: Scenario) -> Compiled:
         explicit_comment_end=comment_end,
         explicit_decision=decided,
         explicit_draft=drafted,
+        explicit_advice_done=advice_done,
     )
 
 
@@ -261,6 +269,31 @@ def truncated(dist: Distribution, z: F64, scale: float, above: F64) -> F64:
     return out
 
 
+def _officer_rate(cs: Compiled) -> float:
+    """The fastest case officers' hours a day (0: no officers)."""
+    return max((g.hours_per_day for g in cs.groups if g.role == CO), default=0.0)
+
+
+def _task_days(cs: Compiled, rate: float) -> F64:
+    """The mean calendar days of each case-officer task (decision, EP advice: 0, draft,
+    final) at the fastest officers' hours a day: the time the estimate takes out of each
+    observed elapsed delay (planning.estimate._net_of_tasks)."""
+    w = cs.scenario.work
+    if rate <= 0:
+        return np.zeros(4)
+    return np.array([w.decision_hours.mean / rate, 0.0, w.draft_hours.mean / rate,
+                     w.final_hours.mean / rate])
+
+
+def _part_done(effort: F64, head_days: F64, rate: float, where: Bool) -> None:
+    """Take out of `effort` (in place, where `where`) the hours an officer at `rate` hours a
+    day has already worked in `head_days` on it, leaving at least a tenth."""
+    if rate <= 0 or not where.any():
+        return
+    left = np.maximum(effort - np.maximum(head_days, 0.0) * rate, 0.1 * effort)
+    effort[where] = left[where]
+
+
 def draw_chunk(
     cs: Compiled,
     generators: list[np.random.Generator],
@@ -341,6 +374,26 @@ def draw_chunk(
         ex_all = xi0 >= 0
         dec0[ex_all] = cs.explicit_decision[xi0[ex_all]]
     new_step = np.zeros(n_max - n0, np.int8)
+    # An elapsed delay observed in the records runs to the end of the officer's own task
+    # (the decision, the draft, the final), and the model adds that task after it (as the
+    # estimate takes it out: planning.estimate._net_of_tasks).  So a request that has waited
+    # t days is known to have a delay beyond t less the task's time, not beyond t: conditioned
+    # on t alone, it would finish at least a task's time late.
+    # For the same reason, when the delay drawn ends before now, the officer's task was under
+    # way on the start date: only the part of it not yet done is left (never under a tenth).
+    rate = _officer_rate(cs)
+    task = _task_days(cs, rate)
+    # awaiting the draft with the last advice's date known: the drafting delay from it is
+    # still running, and known to take longer than the days already gone
+    done0 = None
+    draft_wait0 = None
+    if extended and xi0 is not None and w.draft_days is not None \
+            and cs.explicit_advice_done is not None \
+            and bool(np.isfinite(cs.explicit_advice_done).any()):
+        done0 = np.full((R, n0), np.nan)
+        ex_all = xi0 >= 0
+        done0[ex_all] = cs.explicit_advice_done[xi0[ex_all]]
+        draft_wait0 = np.full((R, n0), np.nan)
 
     # Pass 2: each replication's arrivals and per-request draws, turned into fates at once.
     for k, rng in enumerate(generators):
@@ -391,18 +444,45 @@ def draw_chunk(
                 has_d = np.isfinite(dec0[k])
                 a0 = a_max[:n0]
                 a0[has_d] = np.maximum(0.0, a0[has_d] - since[:n0][has_d])
+            # the time from a new draft to its final: the model waits the constant
+            # comment_days after the draft; with final_days given, each request's own draw of
+            # it is taken instead, its difference from comment_days carried by the drafting
+            # delay (what the model reports, the final plan's day and whether a request is
+            # open, depends only on their sum).  E[2] is otherwise drawn only for requests
+            # already drafted at the start, whose final is drawn beyond the days gone.
+            spread = None
+            if w.final_days is not None and w.draft_days is not None:
+                spread = f * _transform(w.final_days, E[2], None) - w.comment_days
+                spread[:n0][st[:n0] >= 3] = 0.0
             if w.draft_days is not None:
                 a_max += f * _transform(w.draft_days, E[1], None)
+                if spread is not None:
+                    a_max += spread
+                if done0 is not None and draft_wait0 is not None:
+                    has_a = np.isfinite(done0[k])
+                    gone_a = np.where(has_a, -np.nan_to_num(done0[k]), 0.0)
+                    wait_a = truncated(w.draft_days, E[1, :n0], f,
+                                   np.maximum(0.0, gone_a - task[DRAFT])) - gone_a
+                    _part_done(e_k[:n0, DRAFT], -wait_a, rate, has_a & (st[:n0] == DRAFT))
+                    if spread is not None:
+                        wait_a += spread[:n0]
+                    draft_wait0[k] = np.where(has_a, np.maximum(0.0, wait_a), np.nan)
             if draft0 is not None and final0 is not None and w.final_days is not None:
                 has_f = np.isfinite(draft0[k])
                 gone = np.where(has_f, -np.nan_to_num(draft0[k]), 0.0)
-                wait_f = truncated(w.final_days, E[2, :n0], f, gone)
+                wait_f = truncated(w.final_days, E[2, :n0], f,
+                                   np.maximum(0.0, gone - task[FINAL]))
                 final0[k] = np.where(has_f, np.maximum(0.0, wait_f - gone), np.nan)
+                _part_done(e_k[:n0, FINAL], gone - wait_f, rate,
+                           has_f & (st[:n0] == STEP_CODE["awaiting_final"]))
             if w.decision_days is not None:
                 ages = np.zeros(n)
                 ages[:n0] = -r[k, :n0]
                 waiting = np.where(st == 0, ages, 0.0)
-                wait_decision[k, :n] = truncated(w.decision_days, E[0], f, waiting)
+                wait_decision[k, :n] = truncated(w.decision_days, E[0], f,
+                                                 np.maximum(0.0, waiting - task[DECISION]))
+                _part_done(e_k[:n0, DECISION], waiting[:n0] - wait_decision[k, :n0], rate,
+                           st[:n0] == 0)
 
     N = int(lengths.max(initial=n0))
     r, assessed, plan = r[:, :N], assessed[:, :N], plan[:, :N]
@@ -425,6 +505,9 @@ def draw_chunk(
     ex: F64 = np.broadcast_to(np.float64(INF), (R, N))
     stage[:, :n0] = np.minimum(step0, FINAL)  # awaiting decision, assessment, draft, final
     role[:, :n0] = step0 == 1
+    if draft_wait0 is not None:
+        waits = (step0 == DRAFT) & np.isfinite(draft_wait0)
+        ready[:, :n0][waits] = draft_wait0[waits]
     in_comment = step0 == 3
     ready[:, :n0][in_comment] = u_comment[in_comment] * w.comment_days
     if xi0 is not None and (xi0 >= 0).any():

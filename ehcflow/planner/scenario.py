@@ -213,6 +213,10 @@ class OpenRequest:
     #: the decision to assess: advice delays of a request in assessment then run from it, and
     #: advice not yet in is known to take longer than the time already gone.
     decision_date: date | None = None
+    #: awaiting the draft: the day the last advice came in, so the drafting delay that runs
+    #: from it is known to take longer than the time already gone (None: a fresh drafting
+    #: delay is not drawn; the draft is ready at the start, as before).
+    advice_done_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -703,7 +707,7 @@ def _open_requests(
             c.add(p, f"must be a table, got {_show(item)}")
             continue
         c.keys(item, ("request_date", "step", "advice_in", "draft_date", "case_ref",
-                      "decision_date"), p)
+                      "decision_date", "advice_done_date"), p)
         rd = c.date(item, "request_date", f"{p}.request_date")
         if rd is not None and start is not None and rd >= start:
             c.add(f"{p}.request_date", f"must be before the scenario's start "
@@ -729,6 +733,8 @@ def _open_requests(
                     case_ref=c.text(item, "case_ref", f"{p}.case_ref", default=""),
                     decision_date=c.date(item, "decision_date", f"{p}.decision_date",
                                          default=None),
+                    advice_done_date=c.date(item, "advice_done_date",
+                                            f"{p}.advice_done_date", default=None),
                 )
             )
     return tuple(out)
@@ -964,6 +970,7 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
                     "draft_date": r.draft_date,
                     "case_ref": r.case_ref or None,
                     "decision_date": r.decision_date,
+                    "advice_done_date": r.advice_done_date,
                 }
             )
             for r in st.requests

@@ -709,6 +709,10 @@ def _open_requests(cases: Sequence[CaseHistory], as_of: date,
             entry["draft_date"] = r.draft_date
         if step == "in_assessment" and r.decision_date:
             entry["decision_date"] = r.decision_date
+        returned = [a.received_on for a in case.advice if a.received_on is not None]
+        if step == "awaiting_draft" and returned:
+            # drafting runs from the last advice in (the delay `draft_days` measures)
+            entry["advice_done_date"] = max(returned)
         out.append(entry)
     return out
 

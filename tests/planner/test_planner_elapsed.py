@@ -80,7 +80,11 @@ def test_seasonality_shapes_the_weekly_rates(small: dict[str, Any]) -> None:
 
 
 def test_the_kernel_and_the_lockstep_agree_with_elapsed_delays(small: dict[str, Any]) -> None:
-    scenario = parse_scenario(elapsed(small))
+    small = elapsed(small)
+    small["start_state"]["requests"].append(  # awaiting its draft, the last advice dated
+        {"case_ref": "E", "request_date": date(2023, 9, 1), "step": "awaiting_draft",
+         "advice_done_date": date(2023, 12, 20)})
+    scenario = parse_scenario(small)
     cs = compile_scenario(scenario)
     out = []
     for compiled in (True, False):
@@ -118,6 +122,73 @@ def test_open_requests_carry_their_history_into_their_forecast(small: dict[str, 
     # received, takes a whole assessment
     assert day["D"] < 10 and day["C"] < 30 and day["A"] > 60
     assert forecast.p_plan[2] == 1.0 and forecast.p_plan[3] == 1.0
+
+
+def _slow_officers(small: dict[str, Any]) -> dict[str, Any]:
+    """Officers giving 7 hours a week (1 a day), so each task takes days of the path."""
+    for group in small["staff"]:
+        if group["role"] == "case_officer":
+            group["hours_per_week"] = 7
+    small["delay_uncertainty"] = 0.0
+    return small
+
+
+def test_a_request_open_long_in_a_step_has_part_of_its_task_done(
+        small: dict[str, Any]) -> None:
+    """Regression: an elapsed delay in the records runs to the end of the officer's own task,
+    so a request drafted 42 days ago (comment and finalising: median 24 days, 90th percentile
+    32) is conditioned on its delay being beyond 42 days less the final task's time, and the
+    part of that task already worked is not worked again.  Before, its delay was drawn beyond
+    42 days and the whole 3-hour task (3 days at an hour a day) added after it: a median of
+    about 6 days."""
+    scenario = parse_scenario(_slow_officers(elapsed(small)))
+    forecast = per_request(scenario, replications=80, seed=1)
+    day = dict(zip(forecast.case_refs, forecast.p50, strict=True))
+    assert day["D"] < 4.5
+    low = dict(zip(forecast.case_refs, forecast.p10, strict=True))
+    assert low["D"] < 1.5  # often finished within a day or so, as the records show
+
+
+def test_a_request_awaiting_its_draft_runs_its_drafting_delay_from_the_last_advice(
+        small: dict[str, Any]) -> None:
+    """With the date its last advice came in, a request awaiting its draft still has the
+    drafting delay to run (beyond the days gone); without it, the draft is ready at once."""
+    small = elapsed(small)
+    small["start_state"]["requests"] = [
+        {"case_ref": "RECENT", "request_date": date(2023, 9, 1), "step": "awaiting_draft",
+         "advice_done_date": date(2023, 12, 30)},
+        {"case_ref": "LONG-AGO", "request_date": date(2023, 9, 1), "step": "awaiting_draft",
+         "advice_done_date": date(2023, 11, 1)},
+        {"case_ref": "UNDATED", "request_date": date(2023, 9, 1), "step": "awaiting_draft"},
+    ]
+    scenario = parse_scenario(small)
+    assert scenario.start_state.requests[0].advice_done_date == date(2023, 12, 30)
+    forecast = per_request(scenario, replications=80, seed=1)
+    day = dict(zip(forecast.case_refs, forecast.p50, strict=True))
+    # drafting: median 12 days from the last advice; comment and finalising: about 24
+    assert day["RECENT"] > day["UNDATED"] + 5
+    assert day["LONG-AGO"] < day["RECENT"]
+
+
+def test_each_new_draft_draws_its_own_time_to_the_final(small: dict[str, Any]) -> None:
+    """With final_days given, the time from a new draft to its final varies request by
+    request (before, every new draft waited the same comment_days)."""
+    small = _slow_officers(elapsed(small))
+    for group in small["staff"]:
+        group["hours_per_week"] = 37
+        group["count"] = 20
+    for task in ("decision_hours", "ep_hours", "draft_hours", "final_hours"):
+        small["work"][task] = {"median": 0.01, "p90": 0.01}
+    small["work"]["draft_days"] = {"median": 12, "p90": 12}
+    small["work"]["final_days"] = {"median": 24, "p90": 34}
+    small["work"]["comment_days"] = 24
+    small["start_state"]["requests"] = [
+        {"case_ref": "ALL-IN", "request_date": date(2023, 9, 1), "step": "in_assessment",
+         "decision_date": date(2023, 12, 31),
+         "advice_in": ["educational_psychologist", "health", "education"]}]
+    forecast = per_request(parse_scenario(small), replications=200, seed=1)
+    assert forecast.p50[0] == pytest.approx(12 + 24, abs=1.5)
+    assert forecast.p90[0] - forecast.p10[0] > 10  # 24 days at the median, 34 at the 90th
 
 
 def test_report_000_counts_as_cleared_at_the_on_time_backlog() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import json
 import tomllib
@@ -149,6 +150,34 @@ def test_optimise_finds_the_cheapest_feasible_combination() -> None:
     assert data["cheapest"]["confirmed"] is True
     assert data["simulated"] + data["pruned_by_fluid_bound"] + data["pruned_as_dominated"] + data[
         "skipped_as_dearer"] == 15
+
+
+def test_the_first_look_stops_only_the_clearly_short_and_keeps_the_answer(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Screening first runs a quarter of the replications (the same first ones, by the common
+    seed); a combination clearly short there stops.  The answer and the frontier's
+    combinations are those of the full screening of every combination."""
+    optimise_module = importlib.import_module("ehcflow.planner.optimise")
+
+    base_map = small_mapping()
+    base_map["staff"] = base_map["staff"][:1] + base_map["staff"][2:3]
+    base_map["cleared_at"] = 3
+    base = parse_scenario(base_map)
+    m = options_mapping()
+    m["screening_replications"] = 60
+    options = parse_options(m)
+    quick = optimise(base, options)
+    monkeypatch.setattr(optimise_module, "FIRST_LOOK", 1)  # no first look
+    full = optimise(base, options)
+    assert full.stopped_early == 0 and quick.stopped_early > 0
+    assert quick.cheapest is not None and full.cheapest is not None
+    assert quick.cheapest.choice == full.cheapest.choice
+    assert quick.cheapest.feasible_share == full.cheapest.feasible_share
+    assert [e.choice for e in quick.frontier] == [e.choice for e in full.frontier]
+    short = [e for e in quick.evaluated if e.replications == 15]
+    assert len(short) == quick.stopped_early
+    assert all(e.feasible_share < options.constraints.probability for e in short)
+    assert quick.to_dict()["stopped_after_first_look"] == quick.stopped_early
 
 
 def test_optimise_command_text(tmp_path: Path) -> None:

@@ -69,6 +69,7 @@ def test_the_estimate_cannot_see_the_future(steady: History) -> None:
     plans, staff who start later or leave later — changes nothing in the estimate."""
     as_of = date(2024, 6, 30)
     future = date(2024, 9, 1)
+    steady = History((*steady.cases, _awaiting_draft()), steady.staff)
     changed: list[CaseHistory] = []
     for case in steady.cases:
         r = case.record
@@ -87,6 +88,22 @@ def test_the_estimate_cannot_see_the_future(steady: History) -> None:
     b = scenario_from_history(other, as_of=as_of, months=6)
     assert a.scenario == b.scenario
     assert a.notes == b.notes
+    # the start state's dates too (a request awaiting its draft: its last advice known then)
+    wait = next(r for r in a.scenario["start_state"]["requests"] if r["case_ref"] == "SYN-WAIT")
+    assert wait["step"] == "awaiting_draft" and wait["advice_done_date"] == date(2024, 6, 10)
+
+
+def _awaiting_draft() -> CaseHistory:
+    """An invented request awaiting its draft on 30 June 2024, one advice still out then."""
+    from ehcflow.planning.estimate import AdviceEvent
+
+    record = RequestRecord("SYN-WAIT", date(2024, 3, 1), decision="assess",
+                           decision_date=date(2024, 3, 29), outcome="plan",
+                           outcome_date=date(2024, 6, 20), draft_date=date(2024, 7, 20))
+    return CaseHistory(record, (
+        AdviceEvent("health", date(2024, 3, 30), date(2024, 5, 2)),
+        AdviceEvent("education", date(2024, 3, 30), date(2024, 6, 10)),
+        AdviceEvent("social_care", date(2024, 3, 30), date(2024, 7, 15))))  # in later
 
 
 def test_kaplan_meier_counts_those_still_waiting_as_longer() -> None:
@@ -220,3 +237,17 @@ def test_likely_final_plans_cover_every_open_request(steady: History) -> None:
         if p.final_p50 is not None:
             assert p.final_p10 is not None and as_of < p.final_p10 <= p.final_p50
             assert p.final_p90 is None or p.final_p50 <= p.final_p90
+
+
+def test_a_request_awaiting_its_draft_starts_with_its_last_advice_date(steady: History) -> None:
+    """The drafting delay runs from the last advice in, so the start state carries that date
+    (known on the as-of date) for each request awaiting its draft, and only that."""
+    history = History((*steady.cases, _awaiting_draft()), steady.staff)
+    estimate = scenario_from_history(history, as_of=date(2024, 6, 30), months=6)
+    waiting = {r["case_ref"]: r for r in estimate.scenario["start_state"]["requests"]
+               if r["step"] == "awaiting_draft"}
+    assert waiting["SYN-WAIT"]["advice_done_date"] == date(2024, 6, 10)
+    others = [r for r in estimate.scenario["start_state"]["requests"]
+              if r["step"] != "awaiting_draft"]
+    assert others and all("advice_done_date" not in r for r in others)
+    assert parse_scenario(estimate.scenario).start_state.requests

@@ -33,6 +33,24 @@ def test_the_command_compares_and_gives_a_verdict(system_actor: services.Actor) 
     assert "How the scenario was estimated:" in text.getvalue()
 
 
+def test_the_command_prints_the_per_request_check(system_actor: services.Actor) -> None:
+    """How many of the requests open on the date that have since had a final plan fell inside
+    their 10th-90th interval, and the median errors beside the rule of thumb."""
+    register_only(system_actor)
+    args = ["plan", "backtest", "--as-of", "2023-01-31", "--today", "2023-07-31", "--months",
+            "6", "--replications", "20"]
+    out = StringIO()
+    call_command(*args, "--json", stdout=out)
+    check = json.loads(out.getvalue())["per_request"]
+    assert check["plans_issued_since"] == 3  # F6, F7 and F8 (invented)
+    text = StringIO()
+    call_command(*args, stdout=text)
+    assert (f"3 have since had a final plan; the 10th-90th interval held the date for "
+            f"{check['inside_10_90']} ({check['coverage']:.0%}; the aim is about 80%)"
+            ) in text.getvalue()
+    assert "request date plus last year's median time to a plan" in text.getvalue()
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--as-of", "2023-07-31", "--today", "2023-07-31"], "--as-of: must be before today"),
     (["--as-of", "2023-03-31", "--months", "0"], "--months"),

@@ -93,7 +93,8 @@ def test_the_selector_answers_for_open_requests_and_caches_the_day(
 
 def test_the_per_request_forecast_is_calibrated_on_a_generated_authority() -> None:
     """Across two as-of dates of a steady invented authority, the 10th-90th interval holds
-    most actual final-plan dates and the median beats request date + last year's median."""
+    about 80% of actual final-plan dates and the median beats request date + last year's
+    median."""
     history = synthetic_history(per_year=500, seed=5)
     inside = total = 0
     for as_of in (date(2023, 6, 30), date(2024, 6, 30)):
@@ -105,4 +106,4 @@ def test_the_per_request_forecast_is_calibrated_on_a_generated_authority() -> No
         inside += check.inside
         total += check.with_plan
     assert total > 100
-    assert inside / total >= 0.6
+    assert 0.7 <= inside / total <= 0.9  # 74% (71% before the start state kept its task)

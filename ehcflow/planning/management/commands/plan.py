@@ -141,6 +141,15 @@ class Command(BaseCommand):
             s = result["summary"][key]
             out.append(f"  inside the range in {s['inside']} of {s['months']} months; median "
                        f"error {_n(s['median_error'])}")
+        check = result["per_request"]
+        if check["coverage"] is not None:
+            out += ["", "likely final-plan dates of the requests open on the date",
+                    f"  {check['plans_issued_since']} have since had a final plan; the 10th-90th "
+                    f"interval held the date for {check['inside_10_90']} "
+                    f"({check['coverage']:.0%}; the aim is about 80%)",
+                    f"  median error {_n(check['median_error_days'])} days; request date plus "
+                    f"last year's median time to a plan: {_n(check['naive_median_error_days'])}"
+                    " days"]
         out += ["", result["verdict"], "", "How the scenario was estimated:"]
         out += [f"  {note}" for note in result["estimate"]]
         self.stdout.write("\n".join(out))
