@@ -839,19 +839,48 @@ def parse_scenario(
     )
 
 
+TOO_DEEP: Final = "the scenario nests lists or tables too deeply to be a scenario"
+
+
+def toml_mapping(text: str, *, source: str = "<text>") -> dict[str, Any]:
+    """The TOML text as a mapping, or ScenarioError with a plain message.
+
+    Refuses text longer than ``limits.MAX_TOML_CHARS`` before parsing, and the RecursionError
+    that deeply nested arrays or tables raise inside ``tomllib``: the one reading of scenario
+    text, for files and pages alike.
+    """
+    from ehcflow.planner import limits
+
+    if len(text) > limits.MAX_TOML_CHARS:
+        raise ScenarioError([f"the scenario is too long: at most {limits.MAX_TOML_CHARS:,} "
+                             f"characters, got {len(text):,}"], source=source)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError([f"not valid TOML: {exc}"], source=source) from None
+    except RecursionError:
+        raise ScenarioError([TOO_DEEP], source=source) from None
+
+
+def scenario_from_text(text: str, *, source: str = "<text>",
+                       base_dir: Path | None = None) -> Scenario:
+    """Read and validate scenario text: `toml_mapping`, then `parse_scenario`."""
+    data = toml_mapping(text, source=source)
+    try:
+        return parse_scenario(data, source=source, base_dir=base_dir)
+    except RecursionError:  # nesting the parser accepted but the checker cannot walk
+        raise ScenarioError([TOO_DEEP], source=source) from None
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario TOML file (planner-model.md, "Scenario file (TOML)")."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        problem = f"cannot read the file: {exc.strerror or exc}"
+    except (OSError, UnicodeDecodeError) as exc:
+        problem = f"cannot read the file: {getattr(exc, 'strerror', None) or exc}"
         raise ScenarioError([problem], source=str(p)) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([f"not valid TOML: {exc}"], source=str(p)) from None
-    return parse_scenario(data, source=str(p), base_dir=p.parent)
+    return scenario_from_text(text, source=str(p), base_dir=p.parent)
 
 
 # --------------------------------------------------------------------------- register

@@ -9,7 +9,6 @@ council could mean live in ``planner.limits``.
 from __future__ import annotations
 
 import logging
-import tomllib
 from datetime import date, timedelta
 from typing import Any
 
@@ -21,7 +20,13 @@ from django.utils import timezone
 from ehcflow.people.models import User
 from ehcflow.planner import limits
 from ehcflow.planner.engine import simulate
-from ehcflow.planner.scenario import Scenario, ScenarioError, dump_scenario, parse_scenario
+from ehcflow.planner.scenario import (
+    Scenario,
+    ScenarioError,
+    dump_scenario,
+    scenario_from_text,
+    toml_mapping,
+)
 from ehcflow.planning.estimate import scenario_from_caseload
 from ehcflow.planning.models import SavedScenario, ScenarioRun
 
@@ -41,32 +46,14 @@ class EditConflict(Exception):
 
 
 def parse_mapping(text: str) -> dict[str, Any]:
-    """The TOML text as a mapping, or ScenarioError with a plain message.
-
-    Refuses text longer than ``limits.MAX_TOML_CHARS`` before parsing, and catches the
-    RecursionError that deeply nested arrays or tables raise inside ``tomllib`` (issue seen as
-    a server error before).
-    """
-    if len(text) > limits.MAX_TOML_CHARS:
-        raise ScenarioError([f"the scenario is too long: at most {limits.MAX_TOML_CHARS:,} "
-                             f"characters, got {len(text):,}"])
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError([f"the scenario is not valid TOML: {error}"]) from error
-    except RecursionError as error:
-        raise ScenarioError(["the scenario nests lists or tables too deeply to be a "
-                             "scenario"]) from error
+    """The TOML text as a mapping, or ScenarioError with a plain message (too long, not
+    TOML, nested too deeply): `planner.scenario.toml_mapping`."""
+    return toml_mapping(text, source="<page>")
 
 
 def parse_toml(text: str) -> Scenario:
     """The scenario in `text`, or ScenarioError naming every key that is wrong."""
-    mapping = parse_mapping(text)
-    try:
-        return parse_scenario(mapping, source="<page>")
-    except RecursionError as error:  # nesting the parser accepted but the checker cannot show
-        raise ScenarioError(["the scenario nests lists or tables too deeply to be a "
-                             "scenario"]) from error
+    return scenario_from_text(text, source="<page>")
 
 
 def check_for_browser(scenario: Scenario) -> None:

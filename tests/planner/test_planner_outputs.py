@@ -191,3 +191,15 @@ def test_optimise_command_text(tmp_path: Path) -> None:
     text = optimise_command(spath, opath)
     assert "Frontier" in text
     assert tomllib.loads(tomli_w.dumps(m))  # the options file itself is valid TOML
+
+
+def test_a_deeply_nested_scenario_file_is_refused_plainly(tmp_path: Path) -> None:
+    """The command line reads scenario text the same way as the pages: too deep is a message,
+    not a RecursionError."""
+    from ehcflow.planner.scenario import ScenarioError, load_scenario
+
+    deep = tmp_path / "deep.toml"
+    deep.write_text("x = " + "[" * 5000 + "]" * 5000, encoding="utf-8")
+    with pytest.raises(ScenarioError) as refused:
+        load_scenario(deep)
+    assert "nests lists or tables too deeply" in str(refused.value)
