@@ -152,7 +152,8 @@ def check_empty(found: dict[str, type[models.Model]], alias: str) -> None:
         raise RestoreRefused(
             "The database already holds records, so the backup was not restored (a restore "
             "never merges into or overwrites live records). Restore into a new, empty "
-            f"database. Tables holding rows: {len(holding)}. Nothing was changed.")
+            f"database. Tables holding rows: {', '.join(sorted(holding))}. Nothing was "
+            "changed.")
 
 
 def _lines(archive: zipfile.ZipFile, part: str) -> Iterator[list[Any]]:

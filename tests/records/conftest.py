@@ -60,3 +60,20 @@ def old(db: None, system_actor: services.Actor, staff: dict[str, User]) -> Old:
                                 page="request")
     request.refresh_from_db()
     return Old(done=done, done_request=request, open=open_child, viewer=viewer)
+
+
+@pytest.fixture(autouse=True)
+def _no_national_figures_left_by_other_tests(db: None) -> None:
+    """The insight tests load DfE's figures once per session (tests/insight/conftest.py): a
+    restore test needs an empty database, so they are removed inside this test's
+    transaction, which puts them back afterwards."""
+    from ehcflow.insight.models import (
+        Authority,
+        NationalFigure,
+        Neighbour,
+        OurAuthority,
+        Release,
+    )
+
+    for model in (NationalFigure, Neighbour, OurAuthority, Release, Authority):
+        model.objects.all().delete()
