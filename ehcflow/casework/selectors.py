@@ -58,9 +58,10 @@ from ehcflow.statutory.exceptions import (
     request_timeline,
 )
 
-OVER_20_WEEKS_DAYS = 140
-OVER_30_WEEKS_DAYS = 210
-OVER_50_WEEKS_DAYS = 350
+# The backlog's thresholds: measures.md's, defined once in statutory.measures.
+OVER_20_WEEKS_DAYS = measures.OVER_20_WEEKS_DAYS
+OVER_30_WEEKS_DAYS = measures.OVER_30_WEEKS_DAYS
+OVER_50_WEEKS_DAYS = measures.OVER_50_WEEKS_DAYS
 # A decision not to issue is due by week 16 (reg 10(1)). The law sets no separate date for a
 # decision to issue or for the draft; these targets keep the final plan on time: decide by
 # week 16, and send the draft so that the 15 days of reg 13(1)(a) end by week 20.

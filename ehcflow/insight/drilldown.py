@@ -25,6 +25,11 @@ from ehcflow.insight import figures
 from ehcflow.insight.tables import long_date
 from ehcflow.people.access import request_scope, visible_requests
 from ehcflow.statutory.clock import ADVICE_DAYS, DECISION_TO_ASSESS_DAYS, FINAL_PLAN_DAYS
+from ehcflow.statutory.measures import (
+    OVER_20_WEEKS_DAYS,
+    OVER_30_WEEKS_DAYS,
+    OVER_50_WEEKS_DAYS,
+)
 from ehcflow.statutory.periods import Period
 
 
@@ -107,11 +112,11 @@ REQUEST_MEASURES: dict[str, tuple[str, RequestFilter]] = {
                        & ~_within("decision_date", "received_date", DECISION_TO_ASSESS_DAYS)),
     "open": ("Open requests", lambda p: open_on(p.day)),
     "over_20_weeks": ("Requests open over 20 weeks", lambda p: open_on(p.day) & Q(
-        received_date__lt=p.day - timedelta(days=140))),
+        received_date__lt=p.day - timedelta(days=OVER_20_WEEKS_DAYS))),
     "over_30_weeks": ("Requests open over 30 weeks", lambda p: open_on(p.day) & Q(
-        received_date__lt=p.day - timedelta(days=210))),
+        received_date__lt=p.day - timedelta(days=OVER_30_WEEKS_DAYS))),
     "over_50_weeks": ("Requests open over 50 weeks", lambda p: open_on(p.day) & Q(
-        received_date__lt=p.day - timedelta(days=350))),
+        received_date__lt=p.day - timedelta(days=OVER_50_WEEKS_DAYS))),
 }
 
 

@@ -62,10 +62,12 @@ DASHBOARD_ADVISERS: tuple[str, ...] = (
 # 140 days is in "6 to 20 weeks", not over 20 weeks (measures.md, worked example a).
 BANDS: tuple[tuple[str, str, int, int | None], ...] = (
     ("up_to_6", "Up to 6 weeks", 0, 42),
-    ("6_to_20", "Over 6, up to 20 weeks", 42, 140),
-    ("20_to_30", "Over 20, up to 30 weeks", 140, 210),
-    ("30_to_50", "Over 30, up to 50 weeks", 210, 350),
-    ("over_50", "Over 50 weeks", 350, None),
+    ("6_to_20", "Over 6, up to 20 weeks", 42, measures.OVER_20_WEEKS_DAYS),
+    ("20_to_30", "Over 20, up to 30 weeks", measures.OVER_20_WEEKS_DAYS,
+     measures.OVER_30_WEEKS_DAYS),
+    ("30_to_50", "Over 30, up to 50 weeks", measures.OVER_30_WEEKS_DAYS,
+     measures.OVER_50_WEEKS_DAYS),
+    ("over_50", "Over 50 weeks", measures.OVER_50_WEEKS_DAYS, None),
 )
 BAND_LABELS = {key: label for key, label, _, _ in BANDS}
 

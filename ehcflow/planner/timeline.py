@@ -21,15 +21,21 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from ehcflow.statutory.measures import (
+    OVER_20_WEEKS_DAYS,
+    OVER_30_WEEKS_DAYS,
+    OVER_50_WEEKS_DAYS,
+)
+
 if TYPE_CHECKING:
     from ehcflow.planner.scenario import Scenario, StaffGroup
 
 FloatArray = npt.NDArray[np.float64]
 
 #: measures.md: a request is *over 20 weeks* at date D when D - request date > 140 days.
-DAYS_20_WEEKS = 140
-DAYS_30_WEEKS = 210
-DAYS_50_WEEKS = 350
+DAYS_20_WEEKS = OVER_20_WEEKS_DAYS
+DAYS_30_WEEKS = OVER_30_WEEKS_DAYS
+DAYS_50_WEEKS = OVER_50_WEEKS_DAYS
 #: Days in a year used by the demand formula and the salary accrual (planner-model.md).
 DAYS_PER_YEAR = 365.25
 
