@@ -28,8 +28,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ehcflow.statutory import clock
+from ehcflow.statutory.measures import percentage
 from ehcflow.statutory.periods import Period
-from ehcflow.statutory.rounding import round_half_up
 
 __all__ = [
     "DECISION_DAYS",
@@ -42,16 +43,11 @@ __all__ = [
     "review_figures",
 ]
 
-DECISION_DAYS = 28  # reg 20(10): 4 weeks from the review meeting
+#: reg 20(10): the review decision 4 weeks from the meeting (defined once, in the clock).
+DECISION_DAYS = clock.REVIEW_DECISION_DAYS
 
-
-def pct(numerator: int, denominator: int) -> float | None:
-    """100 × numerator ÷ denominator to one decimal place, None when nothing to divide by."""
-    if denominator == 0:
-        return None
-    from fractions import Fraction
-
-    return round_half_up(Fraction(100 * numerator, denominator))
+#: 100 × numerator ÷ denominator to one decimal place (measures.md's one percentage rule).
+pct = percentage
 
 
 @dataclass(frozen=True)

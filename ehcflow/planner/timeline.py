@@ -13,7 +13,6 @@ Month ``m``'s figures are "as at" its last day, i.e. continuous time ``T_m = las
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from ehcflow.statutory import dates
 from ehcflow.statutory.measures import (
     OVER_20_WEEKS_DAYS,
     OVER_30_WEEKS_DAYS,
@@ -40,12 +40,9 @@ DAYS_50_WEEKS = OVER_50_WEEKS_DAYS
 DAYS_PER_YEAR = 365.25
 
 
-def add_months(day: date, months: int) -> date:
-    """``day`` moved by whole calendar months, clamped to the end of a shorter month."""
-    y, m0 = divmod(day.month - 1 + months, 12)
-    year, month = day.year + y, m0 + 1
-    last = calendar.monthrange(year, month)[1]
-    return date(year, month, min(day.day, last))
+#: ``day`` moved by whole calendar months, clamped to the end of a shorter month: the
+#: statutory calendar's own rule (`statutory.dates.add_months`), not a second copy of it.
+add_months = dates.add_months
 
 
 @dataclass(frozen=True)

@@ -38,3 +38,11 @@ def test_every_reference_has_five_digits() -> None:
     assert case_reference(2026, 1199) == "EHC-2026-01199"
     assert case_reference(2026, 1231) == "EHC-2026-01231"
     assert sorted([case_reference(2026, 1231), case_reference(2026, 1199)])[0].endswith("1199")
+
+
+def test_the_casework_exception_reasons_are_the_statutory_ones() -> None:
+    """The forms offer exactly the reasons the law's rules know (statutory.exceptions)."""
+    from ehcflow.casework import choices as c
+    from ehcflow.statutory.exceptions import ExceptionReason
+
+    assert set(c.ExceptionReason.values) == {reason.value for reason in ExceptionReason}
