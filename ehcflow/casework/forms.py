@@ -22,6 +22,7 @@ from ehcflow.statutory.dates import (
     accepted_range,
     add_days,
     add_years,
+    age_on,
     long_date,
     range_problem,
 )
@@ -179,10 +180,6 @@ USUAL_AGES: dict[str, tuple[int, int]] = {
     c.InstitutionKind.SECONDARY: (10, 19),
     c.InstitutionKind.COLLEGE: (15, 25),
 }
-
-
-def age_on(born: date, on: date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 class FinalForm(VersionedForm):

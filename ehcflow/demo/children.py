@@ -14,8 +14,9 @@ import numpy as np
 
 from ehcflow.casework.identifiers import make_upn
 from ehcflow.demo import names
-from ehcflow.demo.common import add_years_safe, age_on
+from ehcflow.demo.common import add_years_safe
 from ehcflow.demo.rows import ChildRow, InstitutionRow
+from ehcflow.statutory.dates import age_on
 
 ETHNICITY: tuple[tuple[str, int], ...] = (
     ("WBRI", 3556), ("WOTH", 253), ("NOBT", 142), ("MOTH", 77), ("MWBC", 60), ("MWAS", 52),

@@ -129,7 +129,3 @@ def add_years_safe(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def age_on(date_of_birth: date, on: date) -> int:
-    """Whole years of age on a date."""
-    return on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month,
-                                                                  date_of_birth.day))

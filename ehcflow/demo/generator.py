@@ -30,10 +30,11 @@ from ehcflow.demo import (
     workforce,
 )
 from ehcflow.demo.children import AGE_AT_REQUEST, AGE_WITH_PLAN, ChildMaker, pick_index
-from ehcflow.demo.common import add_years_safe, age_on, stream
+from ehcflow.demo.common import add_years_safe, stream
 from ehcflow.demo.rows import Authority, InstitutionRow
 from ehcflow.demo.timeline import Fate, RequestTimeline
 from ehcflow.people.models import Role
+from ehcflow.statutory.dates import age_on
 
 EARLIEST_TODAY = date(2019, 1, 1)
 RE_REQUEST_SHARE = 0.06  # requests for a child refused an assessment at least 4 months before

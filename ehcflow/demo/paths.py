@@ -22,7 +22,6 @@ import numpy as np
 
 from ehcflow.demo import names
 from ehcflow.demo.common import (
-    age_on,
     at,
     curve,
     stream,
@@ -32,6 +31,7 @@ from ehcflow.demo.common import (
 )
 from ehcflow.demo.timeline import Fate, RequestTimeline
 from ehcflow.statutory import clock
+from ehcflow.statutory.dates import age_on
 from ehcflow.statutory.exceptions import (
     CORONAVIRUS_END,
     CORONAVIRUS_START,

@@ -26,7 +26,6 @@ from ehcflow.demo import schools, targets
 from ehcflow.demo.children import AGE_WITH_PLAN, pick_index
 from ehcflow.demo.common import (
     add_years_safe,
-    age_on,
     at,
     curve,
     stream,
@@ -36,6 +35,7 @@ from ehcflow.demo.common import (
 )
 from ehcflow.demo.rows import ChildRow, InstitutionRow, ReviewRow, SettingRow
 from ehcflow.statutory import clock
+from ehcflow.statutory.dates import age_on
 
 TRANSFER_IN_RATE = 0.022  # plans transferred in from other authorities, per year of caseload
 FIRST_INTERVAL_CEASE_RATE = 0.08  # per year, before the first census

@@ -31,6 +31,7 @@ __all__ = [
     "add_days",
     "add_months",
     "add_years",
+    "age_on",
     "days_between",
     "long_date",
     "range_problem",
@@ -141,6 +142,12 @@ def add_months(start: date, months: int) -> date:
     year = start.year + years
     month = month_index + 1
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def age_on(date_of_birth: date, on: date) -> int:
+    """Whole years of age on a date (a birthday counts on the day itself)."""
+    return on.year - date_of_birth.year - (
+        (on.month, on.day) < (date_of_birth.month, date_of_birth.day))
 
 
 def add_years(start: date, years: int) -> date:

@@ -8,7 +8,6 @@ out, not masked, so nothing of it reaches the browser.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django import template
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
 from ehcflow.people.access import ChildField, child_fields
+from ehcflow.statutory.dates import age_on
 
 register = template.Library()
 
@@ -75,10 +75,7 @@ def child_age(context: template.Context, child: Any) -> str:
     """The child's age in whole years today: casework needs it, and it identifies nobody."""
     if child is None:
         return ""
-    today: date = timezone.localdate()
-    born: date = child.date_of_birth
-    years = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-    return f"{years}"
+    return str(age_on(child.date_of_birth, timezone.localdate()))
 
 
 @register.simple_tag(takes_context=True)
