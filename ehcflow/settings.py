@@ -78,6 +78,14 @@ INSTALLED_APPS = [
     "ehcflow.demo",
     "ehcflow.web",
     "ehcflow.records",
+    "ehcflow.sen2",
+    "ehcflow.reviews",
+    "ehcflow.disagreements",
+    "ehcflow.plans",
+    "ehcflow.families",
+    "ehcflow.partners",
+    "ehcflow.notify",
+    "ehcflow.files",
 ]
 
 MIDDLEWARE = [

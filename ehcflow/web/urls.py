@@ -13,5 +13,13 @@ urlpatterns = [
     path("insight/", include("ehcflow.insight.urls")),
     path("planning/", include("ehcflow.planning.urls")),
     path("accounts/", include("ehcflow.people.urls")),
+    path("sen2/", include("ehcflow.sen2.urls")),
+    path("reviews/", include("ehcflow.reviews.urls")),
+    path("disagreements/", include("ehcflow.disagreements.urls")),
+    path("plans/", include("ehcflow.plans.urls")),
+    path("family/", include("ehcflow.families.urls")),
+    path("partners/", include("ehcflow.partners.urls")),
+    path("messages/", include("ehcflow.notify.urls")),
+    path("files/", include("ehcflow.files.urls")),
     path("", include("ehcflow.casework.urls")),
 ]

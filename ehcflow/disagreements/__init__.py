@@ -1,0 +1,1 @@
+"""Disagreements and appeals."""

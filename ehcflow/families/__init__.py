@@ -1,0 +1,1 @@
+"""Families and young people."""

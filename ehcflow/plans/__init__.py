@@ -1,0 +1,1 @@
+"""EHC plan documents."""
