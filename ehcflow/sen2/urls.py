@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from ehcflow.sen2 import views
 
 app_name = "sen2"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("<int:year>/download/", views.download, name="download"),
+]
