@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from ehcflow.notify import views
 
 app_name = "notify"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("delivery-receipts/", views.delivery_receipt, name="delivery_receipt"),
+]
