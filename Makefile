@@ -11,9 +11,9 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/ehcflow
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install chromium demo serve-production worker test test-sqlite test-postgres test-browser lint check bench clean
+.PHONY: install chromium clamav demo serve-production worker test test-sqlite test-postgres test-browser lint check bench clean lock
 
-install: $(STAMP) $(ASSETS) chromium
+install: $(STAMP) $(ASSETS) chromium clamav
 
 ## chromium: Debian's Chromium for the browser tests (tests/browser). Playwright drives this
 ## system browser; its own browser download is not used. Installed with apt-get only when
@@ -31,11 +31,31 @@ chromium:
 	   $$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	then :; else fail "apt-get could not install chromium."; fi
 
-$(STAMP): pyproject.toml
+## clamav: ClamAV's daemon (clamd), which scans every uploaded file before anyone can open it
+## (ehcflow.files). Installed with apt-get when clamd is missing; on CI (CI=true) a clamd that
+## cannot be installed fails. Signatures: freshclam in production (docs/operations/
+## virus-scanning.md); the tests and the demo run clamd with a test signature only.
+clamav:
+	@set -e; if command -v clamd >/dev/null 2>&1 || [ -x /usr/sbin/clamd ]; then exit 0; fi; \
+	fail() { if [ "$${CI:-}" = "true" ]; then echo "$$1 CI must run the virus-scanning tests." >&2; exit 1; \
+	         else echo "$$1 Uploaded files will wait for their virus check; its tests will be skipped."; fi; }; \
+	if ! command -v apt-get >/dev/null 2>&1; then fail "No clamd and no apt-get."; exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then as_root=""; \
+	elif command -v sudo >/dev/null 2>&1; then as_root="sudo"; \
+	else fail "No clamd, and installing it needs root."; exit 0; fi; \
+	echo "Installing Debian's clamav-daemon for virus scanning"; \
+	if $$as_root apt-get update -qq && \
+	   $$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clamav-daemon >/dev/null; \
+	then :; else fail "apt-get could not install clamav-daemon."; fi
+
+## The exact versions (with hashes) of requirements.lock, then ehcflow itself without
+## resolving again: the same packages on every machine. `make lock` writes the lock.
+$(STAMP): pyproject.toml requirements.lock
 	@set -e; python_bin=$$(scripts/find-python); \
 	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$python_bin"; "$$python_bin" -m venv $(VENV); fi
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@echo "Compiling the planner's kernel (Numba caches it for every later process)"
 	$(PY) -c "from ehcflow.planner.engine import warm; warm()"
 	@touch $(STAMP)
@@ -55,6 +75,12 @@ $(ASSETS): frontend/package.json
 	cp frontend/node_modules/htmx.org/dist/htmx.min.js $$dest/htmx/; \
 	touch $(ASSETS)
 
+## lock: pin every dependency of pyproject.toml (with the dev extra) and its hashes in
+## requirements.lock; run after changing dependencies, then commit both files
+lock:
+	$(VENV)/bin/pip-compile --quiet --extra dev --generate-hashes --strip-extras --allow-unsafe \
+	  --output-file requirements.lock pyproject.toml
+
 var:
 	mkdir -p var
 
@@ -68,18 +94,29 @@ demo: install var
 	  EHCFLOW_DEMO=1 $(EHCFLOW) demo-data --seed 2023; fi
 	$(EHCFLOW) collectstatic --noinput --verbosity 0
 	$(EHCFLOW) likely-plans
-	@EHCFLOW_DEMO=1 $(EHCFLOW) demo-users
-	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop), with a task worker for the planner's larger runs"
-	@EHCFLOW_DEMO=1 $(EHCFLOW) db_worker --no-startup-delay > var/worker.log 2>&1 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@# clamd with the test signature only (no signature download here), stopped with the demo
+	@conf=$$($(EHCFLOW) files test-scanner var/clamav); clamd_pid=""; \
+	clamd_bin=$$(command -v clamd || { [ -x /usr/sbin/clamd ] && echo /usr/sbin/clamd; } || true); \
+	if [ -n "$$clamd_bin" ]; then "$$clamd_bin" -c "$$conf" & clamd_pid=$$!; \
+	  trap 'kill $$clamd_pid 2>/dev/null' EXIT INT TERM; \
+	  export EHCFLOW_CLAMD_SOCKET="$$(pwd)/var/clamav/clamd.sock"; \
+	  for i in $$(seq 1 150); do [ -S var/clamav/clamd.sock ] && break; sleep 0.2; done; \
+	else echo "clamd is not installed: uploaded files wait for their virus check (make install)."; fi; \
+	EHCFLOW_DEMO=1 $(EHCFLOW) demo-users; \
+	echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop), with a task worker for the planner's larger runs"; \
+	echo "Families sign in at http://$(HOST):$(PORT)/family/sign-in/"; \
+	EHCFLOW_DEMO=1 $(EHCFLOW) db_worker --no-startup-delay > var/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker $$clamd_pid 2>/dev/null' EXIT INT TERM; \
 	EHCFLOW_DEMO=1 EHCFLOW_DEBUG=0 $(EHCFLOW) runserver --insecure $(HOST):$(PORT)
 
 ## test: install, then every test on SQLite and again on PostgreSQL
 test: install lint test-sqlite test-postgres
 
+## lint: ruff, mypy, and the import contracts of .importlinter (the layers; CONTRIBUTING.md)
 lint:
 	$(VENV)/bin/ruff check ehcflow tests benchmarks
-	$(VENV)/bin/mypy ehcflow
+	$(VENV)/bin/mypy ehcflow tests
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 ## check: the edit loop: lint and the tests that need neither a browser nor PostgreSQL nor
 ## minutes (`slow`); `make test` runs everything

@@ -13,8 +13,8 @@ process's plus its workers' (``engine.last_run``: forkserver workers are not thi
 children, so ``RUSAGE_CHILDREN`` would miss them).  Each figure is the best of 3 runs; the
 first run, which also starts the pool's server process, is shown separately.
 
-Targets (planner-model.md brief): ≤ 2 s for 1,000 replications on a 2-core machine, ≥ 50×
-faster per replication than the reference, < 1 GB at 10,000 replications.
+Targets (docs/domain/planner-model.md brief): ≤ 2 s for 1,000 replications on a 2-core machine, ≥
+50× faster per replication than the reference, < 1 GB at 10,000 replications.
 
 Forecasts tested against the past (issue 10), on invented authorities
 (``planning/backtest_synthetic.py``, pure, no database): a 12-month backtest at 300
@@ -39,8 +39,8 @@ sys.path.insert(0, str(ROOT))
 
 from ehcflow.planner import engine, kernel  # noqa: E402
 from ehcflow.planner.optimise import load_options, optimise  # noqa: E402
-from ehcflow.planner.reference import simulate_reference  # noqa: E402
 from ehcflow.planner.scenario import Scenario, load_scenario  # noqa: E402
+from tests.planner.reference import simulate_reference  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "report-000.toml"
 

@@ -7,10 +7,12 @@ the embedded SQLite file under `var/` by default, PostgreSQL in production.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -249,6 +251,15 @@ if _email_backend.endswith("smtp.EmailBackend"):
     }
 MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = os.environ.get("EHCFLOW_EMAIL_FROM", "send-service@localhost")
+# GOV.UK Notify (ehcflow.notify): without a key, e-mails go through the backend above and text
+# messages and letters are recorded as not sent. Template ids: a JSON object, template key → id.
+EHCFLOW_NOTIFY_API_KEY = os.environ.get("EHCFLOW_NOTIFY_API_KEY", "")
+EHCFLOW_NOTIFY_BASE_URL = os.environ.get(
+    "EHCFLOW_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+EHCFLOW_NOTIFY_TEMPLATE_IDS: dict[str, str] = json.loads(
+    os.environ.get("EHCFLOW_NOTIFY_TEMPLATE_IDS", "{}"))
+# The bearer token Notify sends with delivery receipts (set the same in Notify's callbacks).
+EHCFLOW_NOTIFY_CALLBACK_TOKEN = os.environ.get("EHCFLOW_NOTIFY_CALLBACK_TOKEN", "")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -344,3 +355,49 @@ EHCFLOW_SERVICE_NAME = "ehcflow"
 # Retention: a child's record is kept until their 25th birthday plus this many years
 # (decision 0010; ehcflow.records.schedule checks the value).
 EHCFLOW_RETENTION_YEARS = os.environ.get("EHCFLOW_RETENTION_YEARS", "6")
+# The SEN2 return's header items that no case record holds (decision 0016): the LA number
+# (3 digits) and whether a Designated Medical, Clinical and Social Care Officer is in post
+# (Y, N or R, as the schema codes them). ehcflow.sen2.services checks them before an export.
+EHCFLOW_SEN2_LA_NUMBER = os.environ.get("EHCFLOW_SEN2_LA_NUMBER", "").strip()
+EHCFLOW_SEN2_DMO = os.environ.get("EHCFLOW_SEN2_DMO", "").strip().upper()
+EHCFLOW_SEN2_DCO = os.environ.get("EHCFLOW_SEN2_DCO", "").strip().upper()
+EHCFLOW_SEN2_DSCO = os.environ.get("EHCFLOW_SEN2_DSCO", "").strip().upper()
+# Families (ehcflow.families): where families reach the SEND team, and this site's address for
+# the links and codes sent to them.
+EHCFLOW_SITE_URL = os.environ.get("EHCFLOW_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+EHCFLOW_SEND_TEAM_PHONE = os.environ.get("EHCFLOW_SEND_TEAM_PHONE", "01234 567890")
+EHCFLOW_SEND_TEAM_EMAIL = os.environ.get("EHCFLOW_SEND_TEAM_EMAIL", "send@example.gov.uk")
+# Files (ehcflow.files, decision 0021): kept outside the web root under var/files, or in an
+# S3-compatible bucket when EHCFLOW_S3_BUCKET is set (the `s3` extra: django-storages, boto3);
+# at most EHCFLOW_UPLOAD_MAX_MB each; scanned by clamd on EHCFLOW_CLAMD_SOCKET (a unix socket)
+# or EHCFLOW_CLAMD_HOST and EHCFLOW_CLAMD_PORT.
+_files_storage: dict[str, Any]
+if os.environ.get("EHCFLOW_S3_BUCKET"):
+    _files_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["EHCFLOW_S3_BUCKET"],
+            "endpoint_url": os.environ.get("EHCFLOW_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("EHCFLOW_S3_REGION") or None,
+            "access_key": os.environ.get("EHCFLOW_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("EHCFLOW_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("EHCFLOW_S3_PREFIX", "files"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "object_parameters": {"ServerSideEncryption": "AES256"},
+        },
+    }
+else:
+    _files_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "files", "base_url": None,
+                    "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+    }
+STORAGES["files"] = _files_storage
+EHCFLOW_UPLOAD_MAX_BYTES = int(float(os.environ.get("EHCFLOW_UPLOAD_MAX_MB", "10")) * 1024 * 1024)
+EHCFLOW_CLAMD_SOCKET = os.environ.get("EHCFLOW_CLAMD_SOCKET", "/var/run/clamav/clamd.ctl")
+EHCFLOW_CLAMD_HOST = os.environ.get("EHCFLOW_CLAMD_HOST", "")
+EHCFLOW_CLAMD_PORT = int(os.environ.get("EHCFLOW_CLAMD_PORT", "3310"))
+if EHCFLOW_CLAMD_HOST:
+    EHCFLOW_CLAMD_SOCKET = ""

@@ -1,4 +1,5 @@
-"""measures.md's worked example (as of 31 July 2023) as full legal histories, for any test.
+"""docs/domain/measures.md's worked example (as of 31 July 2023) as full legal histories, for any
+test.
 
 Requests a–h with the steps the table implies, so that they load into the database through the
 same rules as real records; `tests/statutory/test_worked_example.py` asserts every figure on
@@ -13,7 +14,7 @@ from ehcflow.statutory.records import RequestRecord
 
 AS_OF = date(2023, 7, 31)
 
-WORKED_EXAMPLE = [  # measures.md, "Worked examples"
+WORKED_EXAMPLE = [  # docs/domain/measures.md, "Worked examples"
     RequestRecord("a", date(2023, 3, 13)),
     RequestRecord("b", date(2023, 3, 12), decision="assess", decision_date=date(2023, 4, 20)),
     RequestRecord("c", date(2022, 7, 1), decision="assess", decision_date=date(2022, 8, 1),

@@ -1,4 +1,5 @@
-"""The service's vocabulary, with SEN2 codes where the DfE return defines them (sen2.md)."""
+"""The service's vocabulary, with SEN2 codes where the DfE return defines them
+(docs/domain/sen2.md)."""
 
 from django.db import models
 
@@ -10,7 +11,7 @@ class Sex(models.TextChoices):
 
 
 class UPNUnknown(models.TextChoices):
-    """SEN2 `UPNunknown` reasons (sen2.md, module 1)."""
+    """SEN2 `UPNunknown` reasons (docs/domain/sen2.md, module 1)."""
 
     UN1 = "UN1", "Aged under 6 and not yet assigned a UPN"
     UN2 = "UN2", "Never attended a state-funded school in England"
@@ -77,7 +78,7 @@ class ClosedReason(models.TextChoices):
 
 
 class Stage(models.TextChoices):
-    """Where a request is, in the order the law sets (statutory-timescales.md §1.2)."""
+    """Where a request is, in the order the law sets (docs/domain/statutory-timescales.md §1.2)."""
 
     AWAITING_DECISION = "awaiting_decision", "Decision to assess due"
     ASSESSING = "assessing", "Assessment: advice being gathered"
@@ -122,7 +123,7 @@ class ExceptionReason(models.TextChoices):
 
 
 class SENType(models.TextChoices):
-    """SEN2 `SENtype` primary and secondary need codes (sen2.md, module 5c)."""
+    """SEN2 `SENtype` primary and secondary need codes (docs/domain/sen2.md, module 5c)."""
 
     SPLD = "SPLD", "Specific learning difficulty"
     MLD = "MLD", "Moderate learning difficulty"
@@ -140,7 +141,7 @@ class SENType(models.TextChoices):
 
 
 class SENSetting(models.TextChoices):
-    """SEN2 `SENsetting` codes for a placement without a URN or UKPRN (sen2.md, 4b)."""
+    """SEN2 `SENsetting` codes for a placement without a URN or UKPRN (docs/domain/sen2.md, 4b)."""
 
     OLA = "OLA", "Other LA arrangements, including education otherwise than at school"
     OPA = "OPA", "Other arrangements by parents, excluding elective home education"
@@ -153,7 +154,7 @@ class SENSetting(models.TextChoices):
 
 
 class CeaseReason(models.TextChoices):
-    """SEN2 `CeaseReason` (sen2.md, module 4a)."""
+    """SEN2 `CeaseReason` (docs/domain/sen2.md, module 4a)."""
 
     MAX_AGE = "1", "Reached maximum age"
     NEEDS_MET = "2", "Education or training needs met without a plan"
@@ -170,6 +171,14 @@ class ReviewOutcome(models.TextChoices):
     MAINTAIN = "maintain", "Maintain the plan"
     AMEND = "amend", "Amend the plan"
     CEASE = "cease", "Cease the plan"
+
+
+class TransferInDecision(models.TextChoices):
+    """What the receiving authority tells the family within 6 weeks of a transfer (reg 15)."""
+
+    REVIEW = "review", "Review the plan"
+    ASSESS = "assess", "Carry out an EHC needs assessment"
+    NEITHER = "neither", "Maintain the plan until its next review"
 
 
 class DisagreementKind(models.TextChoices):

@@ -1,12 +1,15 @@
 """The statutory record of a child or young person: one record per child.
 
-Shaped so that the DfE SEN2 return comes straight out of it (sen2.md §2.2): `Child` is the
-Person module, `AssessmentRequest` carries the Requests and Assessment modules (one initial
+Shaped so that the DfE SEN2 return comes straight out of it (docs/domain/sen2.md §2.2): `Child` is
+the Person module, `AssessmentRequest` carries the Requests and Assessment modules (one initial
 request has at most one assessment, so they share a row), `EHCPlan` the NamedPlan and
 ActivePlans modules, `PlanSetting` PlanDetail/PlacementDetail and `PlanNeed` SENneed.
 
 No rules live here: every write goes through `services.py`, which enforces the legal order and
 writes a `CaseEvent` in the same transaction.
+
+Longer than 500 lines on purpose: the statutory record is one schema (decision 0002) whose
+constraints refer to each other; the tables of plans could move to their own module.
 """
 
 from __future__ import annotations
@@ -89,8 +92,8 @@ class Child(Timestamped):
 class AssessmentRequest(Timestamped):
     """A request for an EHC needs assessment and what followed (SEN2 modules 2 and 3).
 
-    The 20-week clock starts on `received_date` (reg 13(2); measures.md). Decision, outcome,
-    draft and final plan happen at most once per request, so they are columns; advice,
+    The 20-week clock starts on `received_date` (reg 13(2); docs/domain/measures.md). Decision,
+    outcome, draft and final plan happen at most once per request, so they are columns; advice,
     exceptions and disagreements are rows of their own.
     """
 
@@ -272,6 +275,24 @@ class EHCPlan(Timestamped):
         "people.StaffMember", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="plans", help_text="The case officer who maintains the plan.",
     )
+    # Reviews and moves (statutory/reviews.py; regs 15, 18-22, 29-31).
+    first_review_due = models.DateField(
+        null=True, blank=True,
+        help_text="The first review by this authority when not a year after issue (reg 15).")
+    transferred_from = models.CharField(
+        "authority transferred from", max_length=100, blank=True)
+    last_reviewed_before_transfer = models.DateField(
+        "date the plan was made or last reviewed by the previous authority", null=True,
+        blank=True)
+    transfer_notice_date = models.DateField(
+        "date the family was told of the transfer", null=True, blank=True)
+    transfer_notice_decision = models.CharField(
+        max_length=20, choices=c.TransferInDecision.choices, blank=True)
+    transferred_to = models.CharField("authority transferred to", max_length=100, blank=True)
+    cease_proposed_date = models.DateField(
+        "date the proposal to cease was sent", null=True, blank=True)
+    cease_proposed_reason = models.CharField(max_length=2, choices=c.CeaseReason.choices,
+                                             blank=True)
 
     class Meta:
         indexes = [
@@ -355,6 +376,14 @@ class AnnualReview(Timestamped):
     transfer_year = models.PositiveSmallIntegerField(null=True, blank=True)
     secondary_to_post16 = models.BooleanField(default=False)
     phase_transfer_due = models.DateField(null=True, blank=True)
+    invitations_sent_date = models.DateField("date invitations were sent", null=True,
+                                             blank=True)
+    advice_circulated_date = models.DateField("date advice was circulated", null=True,
+                                              blank=True)
+    report_date = models.DateField("date the review report was received", null=True,
+                                   blank=True)
+    proposed_amendments = models.TextField(
+        blank=True, help_text="Sent with the decision to amend (reg 22(2)(a)).")
 
     class Meta:
         ordering = ["due_date"]
@@ -365,6 +394,31 @@ class AnnualReview(Timestamped):
 
     def __str__(self) -> str:
         return f"Review due {self.due_date}"
+
+
+class PlanAmendment(Timestamped):
+    """A proposal to amend a plan outside an annual review (s.37(2); reg 22)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    plan = models.ForeignKey(EHCPlan, on_delete=models.CASCADE, related_name="amendments")
+    notice_date = models.DateField("date the proposed amendments were sent")
+    proposed_amendments = models.TextField(blank=True)
+    amended_final_date = models.DateField(null=True, blank=True)
+    not_amended_date = models.DateField(
+        "date the family was told the plan will not be amended", null=True, blank=True)
+
+    class Meta:
+        ordering = ["notice_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amended_final_date__isnull=True)
+                | Q(amended_final_date__gte=F("notice_date")),
+                name="amendment_final_after_notice",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Amendment proposed {self.notice_date}"
 
 
 class CaseEvent(models.Model):

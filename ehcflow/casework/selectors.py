@@ -1,9 +1,9 @@
 """Reads of the casework record, counted in the database.
 
 `kpis()` counts exactly what `ehcflow.statutory.measures.kpis()` counts over plain records
-(measures.md), but with aggregate queries so it stays fast on a large authority; the tests
-prove the two equal on random histories. Only initial requests count (measures.md: "initial
-requests", "new plans"); re-assessments are casework but not these measures.
+(docs/domain/measures.md), but with aggregate queries so it stays fast on a large authority; the
+tests prove the two equal on random histories. Only initial requests count (docs/domain/measures.md:
+"initial requests", "new plans"); re-assessments are casework but not these measures.
 """
 
 from __future__ import annotations
@@ -11,33 +11,34 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from fractions import Fraction
-from typing import Any
 
 from django.db.models import (
     Case,
     Count,
     DateField,
-    DurationField,
     ExpressionWrapper,
     F,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
 )
 from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
 
 from ehcflow.casework import choices as c
+from ehcflow.casework import counts
+from ehcflow.casework.counts import initial_requests
+from ehcflow.casework.events import EventAction
 from ehcflow.casework.models import (
     AdviceRequest,
     AssessmentRequest,
     CaseEvent,
     Child,
     EHCPlan,
+    RecordAccess,
     StatutoryException,
 )
 from ehcflow.people.access import ALL_CHILD_FIELDS, ChildField
@@ -58,7 +59,7 @@ from ehcflow.statutory.exceptions import (
     request_timeline,
 )
 
-# The backlog's thresholds: measures.md's, defined once in statutory.measures.
+# The backlog's thresholds: docs/domain/measures.md's, defined once in statutory.measures.
 OVER_20_WEEKS_DAYS = measures.OVER_20_WEEKS_DAYS
 OVER_30_WEEKS_DAYS = measures.OVER_30_WEEKS_DAYS
 OVER_50_WEEKS_DAYS = measures.OVER_50_WEEKS_DAYS
@@ -68,12 +69,9 @@ OVER_50_WEEKS_DAYS = measures.OVER_50_WEEKS_DAYS
 DRAFT_TARGET_DAYS = FINAL_PLAN_DAYS - COMMENT_PERIOD_DAYS
 
 
-def initial_requests() -> QuerySet[AssessmentRequest]:
-    return AssessmentRequest.objects.filter(kind=c.RequestKind.INITIAL)
-
-
 def open_on(on: date) -> Q:
-    """Q for requests open at `on` (measures.md, "Requests and their state at a date")."""
+    """Q for requests open at `on` (docs/domain/measures.md, "Requests and their state at a
+    date")."""
     return Q(received_date__lte=on) & ~(
         Q(decision=c.Decision.NOT_ASSESS, decision_date__lte=on)
         | Q(outcome=c.Outcome.NO_PLAN, outcome_date__lte=on)
@@ -98,69 +96,20 @@ def backlog(*, on: date) -> measures.Backlog:
     )
 
 
-def _within(days: int, field: str) -> Q:
-    deadline = ExpressionWrapper(F("received_date") + timedelta(days=days),
-                                 output_field=DateField())
-    return Q(**{f"{field}__lte": deadline})
-
-
 def kpis(*, as_of: date, period: measures.Period | None = None) -> measures.Kpis:
-    """The measures of measures.md at `as_of` over `period` (default: 12 months to as_of).
+    """The measures of docs/domain/measures.md at `as_of` over `period` (default: 12 months to
+    as_of).
 
     Mirrors `measures.kpis()`: only the part of the period up to `as_of` counts (a plan dated
     after `as_of` is not yet issued), a period starting after `as_of` counts nothing, and the
-    backlog is taken at `as_of`. Five aggregate queries, whatever the size of the authority.
+    backlog is taken at `as_of`. The flow figures are `counts.period_figures` for this one
+    period, the same function the dashboards count their years and months with, so a headline
+    figure is counted in one place. Four aggregate queries, whatever the size of the authority.
     """
     chosen = period or measures.twelve_months_ending(as_of)
-    window = chosen.ending_by(as_of)
-    requests = initial_requests()
-    if window is None:
-        received = 0
-        plan_figures: dict[str, Any] = {"plans": 0, "within": 0, "plans_ex": 0,
-                                        "within_ex": 0, "total_time": None}
-        decision_figures: dict[str, Any] = {"made": 0, "within": 0}
-    else:
-        received = requests.filter(
-            received_date__gte=window.start, received_date__lte=window.end).count()
-        issued = requests.filter(final_date__gte=window.start, final_date__lte=window.end)
-        within = _within(FINAL_PLAN_DAYS, "final_date")
-        no_exception = Q(week20_exception=False)
-        plan_figures = issued.aggregate(
-            plans=Count("id"),
-            within=Count("id", filter=within),
-            plans_ex=Count("id", filter=no_exception),
-            within_ex=Count("id", filter=within & no_exception),
-            total_time=Sum(ExpressionWrapper(F("final_date") - F("received_date"),
-                                             output_field=DurationField())),
-        )
-        decided = requests.filter(decision_date__gte=window.start, decision_date__lte=window.end)
-        decision_figures = decided.aggregate(
-            made=Count("id"),
-            within=Count("id", filter=_within(DECISION_TO_ASSESS_DAYS, "decision_date")),
-        )
-    total_time: timedelta | None = plan_figures["total_time"]
-    plans = plan_figures["plans"]
-    avg_weeks = None
-    if plans and total_time is not None:
-        avg_weeks = measures.round_half_up(Fraction(total_time.days, 7 * plans))
-    return measures.Kpis(
-        as_of=as_of,
-        period=chosen,
-        requests_received=received,
-        plans_issued=plans,
-        issued_within_20_weeks=plan_figures["within"],
-        pct_within_20_weeks=measures.percentage(plan_figures["within"], plans),
-        plans_issued_excl_exceptions=plan_figures["plans_ex"],
-        issued_within_20_weeks_excl_exceptions=plan_figures["within_ex"],
-        pct_within_20_weeks_excl_exceptions=measures.percentage(
-            plan_figures["within_ex"], plan_figures["plans_ex"]),
-        avg_weeks_to_issue=avg_weeks,
-        backlog=backlog(on=as_of),
-        decisions_made=decision_figures["made"],
-        decisions_within_6_weeks=decision_figures["within"],
-        pct_decisions_within_6_weeks=measures.percentage(
-            decision_figures["within"], decision_figures["made"]),
-    )
+    flow = counts.period_figures([chosen], as_of=as_of)[0]
+    return measures.Kpis(as_of=as_of, period=chosen, backlog=backlog(on=as_of),
+                         **flow.as_kpis_fields())
 
 
 def request_records() -> Iterator[measures.RequestRecord]:
@@ -182,7 +131,8 @@ def request_records() -> Iterator[measures.RequestRecord]:
 # --- the work queue ----------------------------------------------------------------------------
 
 # The "Time since request" filter of My work. "Over 20 weeks" means every request older than
-# 20 weeks, as on the home page and the backlog dashboard (measures.md, "Backlog": strictly more
+# 20 weeks, as on the home page and the backlog dashboard (docs/domain/measures.md, "Backlog":
+# strictly more
 # than 140 days), so the filter's count equals the headline figure; the bands over 20 weeks
 # nest rather than slice.
 AGE_BANDS: dict[str, tuple[int, int | None]] = {
@@ -264,7 +214,7 @@ def work_queue(
     if stage in c.Stage.values:
         queue = queue.filter(stage=stage)
     if age_band in AGE_BANDS:
-        # Over N weeks means strictly more than 7N days (measures.md, "Backlog").
+        # Over N weeks means strictly more than 7N days (docs/domain/measures.md, "Backlog").
         low, high = AGE_BANDS[age_band]
         if low:
             queue = queue.filter(received_date__lt=today - timedelta(days=low))
@@ -302,7 +252,10 @@ class OfficerCaseload:
 def team_caseloads(*, team_id: int | None, today: date) -> list[OfficerCaseload]:
     """Open assessments and plans maintained per case officer (report 004, table 2).
 
-    DfE benchmarks: 150–200 plans and 25 assessments per case officer FTE. Two queries.
+    Counted as the caseloads dashboard counts them (docs/domain/measures.md, "Caseloads"):
+    open assessments are the initial requests open at `today` (`open_on`), plans maintained
+    the plans in force. DfE benchmarks: 150–200 plans and 25 assessments per case officer
+    FTE. Two queries.
     """
     officers = StaffMember.objects.filter(role=Role.CASE_OFFICER).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=today), start_date__lte=today)
@@ -310,14 +263,13 @@ def team_caseloads(*, team_id: int | None, today: date) -> list[OfficerCaseload]
         officers = officers.filter(team_id=team_id)
     plans_in_force = Q(plans__first_issued_date__lte=today) & (
         Q(plans__cease_date__isnull=True) | Q(plans__cease_date__gt=today))
-    plan_counts = dict(
-        officers.annotate(n=Count("plans", filter=plans_in_force, distinct=True))
-        .values_list("pk", "n"))
     rows = officers.annotate(
-        open_n=Count("requests", filter=Q(requests__stage__in=c.OPEN_STAGES), distinct=True)
-    ).order_by("name")
-    return [OfficerCaseload(officer=o, open_assessments=o.open_n,  # type: ignore[attr-defined]
-                            plans_maintained=plan_counts.get(o.pk, 0)) for o in rows]
+        plans_n=Count("plans", filter=plans_in_force, distinct=True)).order_by("name")
+    opened = dict(initial_requests().filter(open_on(today), officer__in=officers)
+                  .values("officer").annotate(n=Count("id")).values_list("officer", "n"))
+    return [OfficerCaseload(officer=o, open_assessments=opened.get(o.pk, 0),
+                            plans_maintained=o.plans_n)  # type: ignore[attr-defined]
+            for o in rows]
 
 
 # --- the request page --------------------------------------------------------------------------
@@ -406,7 +358,7 @@ def _plan_targets(case: AssessmentRequest, today: date) -> list[DeadlineRow]:
 
 
 def _headline(case: AssessmentRequest, final: Deadline | None, today: date) -> str:
-    """Where the request stands against the 20 weeks, in whole weeks (measures.md)."""
+    """Where the request stands against the 20 weeks, in whole weeks (docs/domain/measures.md)."""
     received = case.received_date
     due = received + timedelta(days=FINAL_PLAN_DAYS)
     if case.final_date is not None:
@@ -465,6 +417,17 @@ _ACCESS_PAGES = {
     "request_new": "Registered the request",
     "register:match": "Possible match when registering a request",
     "subject access request": "Subject access request",
+    # families and files (ehcflow.families, ehcflow.files)
+    "family:home": "Family's list of requests",
+    "family:request": "Family's page of the request",
+    "family:views": "Family's views",
+    "family:document": "Family sending a document",
+    "family:draft": "Family's response to the draft plan",
+    "family:meeting": "Family asking for a meeting",
+    "family:sharing": "Young person's sharing choices",
+    "family:invite": "Invitation to the family",
+    "file:download": "Document opened",
+    "file:not-scanned": "Document not yet checked for viruses",
 }
 
 
@@ -512,3 +475,46 @@ def search_requests(requests: QuerySet[AssessmentRequest], query: str, *,
         condition |= names
     return (requests.filter(condition).select_related("child", "officer")
             .order_by("-received_date"))
+
+
+# --- the pages' reads: allocation, double submits, the access log -------------------------------
+
+#: A second press of a button within this long of the first is the same action, not a new one.
+DOUBLE_SUBMIT_WINDOW = timedelta(seconds=30)
+
+
+def allocatable_officers(by: StaffMember | None) -> QuerySet[StaffMember]:
+    """Whom a request may be allocated to: case officers and team managers without an end
+    date; a team manager allocates within their own team."""
+    officers = StaffMember.objects.filter(role__in=[Role.CASE_OFFICER, Role.TEAM_MANAGER],
+                                          end_date__isnull=True)
+    if by is not None and by.role == Role.TEAM_MANAGER and by.team_id:
+        officers = officers.filter(team_id=by.team_id)
+    return officers
+
+
+def changed_just_now_by(case: AssessmentRequest, user_id: int | None) -> bool:
+    """Whether this user changed the request within `DOUBLE_SUBMIT_WINDOW`: a step form
+    pressed twice finds its first press recorded, and says so instead of refusing."""
+    recent = timezone.now() - DOUBLE_SUBMIT_WINDOW
+    return case.events.filter(actor_id=user_id, occurred_at__gte=recent).exists()
+
+
+def registered_just_now_by(user_id: int | None, *, received_date: date, date_of_birth: date,
+                           surname: str) -> AssessmentRequest | None:
+    """The request this user registered for the same child, received the same day, within
+    `DOUBLE_SUBMIT_WINDOW`: a second press of the register button, not a new request."""
+    recent = timezone.now() - DOUBLE_SUBMIT_WINDOW
+    return (AssessmentRequest.objects
+            .filter(events__actor_id=user_id, events__occurred_at__gte=recent,
+                    events__action=EventAction.REQUEST_RECEIVED, received_date=received_date,
+                    child__date_of_birth=date_of_birth, child__surname__iexact=surname.strip())
+            .order_by("-id").first())
+
+
+def access_log(case: AssessmentRequest, *, limit: int = 500) -> list[tuple[RecordAccess, str]]:
+    """Who looked at or changed a request or its child, newest first, with each page named
+    as a person reads it."""
+    entries = (RecordAccess.objects.filter(Q(request=case) | Q(child=case.child))
+               .select_related("user").order_by("-at", "-id")[:limit])
+    return [(entry, access_page_label(entry.page)) for entry in entries]

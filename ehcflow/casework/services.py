@@ -1,15 +1,17 @@
 """Every write to a child's record: one function per step, one transaction, one case event.
 
-Each function checks that the law allows the step now (statutory-timescales.md §1.2: the
+Each function checks that the law allows the step now (docs/domain/statutory-timescales.md §1.2: the
 decision to assess comes before advice, advice before the decision to issue, the draft before
 the final plan, and the 15-day comment period of reg 13(1)(a) before the final plan), refuses
 with a `CaseworkError` that says why, and otherwise changes the record and appends a
-`CaseEvent` in the same transaction. Views, the importer and the demo all write through here.
+`CaseEvent` in the same transaction. The pages write through here; the register import and
+the demo writer do not (they write whole histories in bulk) but keep the same rules: the stage
+from `statutory.records.current_stage`, the events of `casework.events`, and the invariants of
+docs/decisions/0023-three-writers-one-set-of-rules.md.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,14 +20,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from ehcflow.casework import choices as c
+from ehcflow.casework import events
+from ehcflow.casework.events import DESCRIPTIONS, EventAction
 from ehcflow.casework.identifiers import case_reference, uln_problem, upn_problem
 from ehcflow.casework.models import (
     AdviceRequest,
-    AnnualReview,
     AssessmentRequest,
-    CaseEvent,
     Child,
-    Disagreement,
     EHCPlan,
     Institution,
     PlanNeed,
@@ -35,6 +36,7 @@ from ehcflow.casework.models import (
 from ehcflow.people.models import StaffMember, User
 from ehcflow.statutory import clock, dates
 from ehcflow.statutory.exceptions import ExceptionReason, Step, validate_exception
+from ehcflow.statutory.records import RequestRecord, current_stage
 
 
 class CaseworkError(Exception):
@@ -64,30 +66,9 @@ def actor_for(user: User | None, fallback: str = "system") -> Actor:
     return Actor(user=user, name=fallback)
 
 
-def _record_event(
-    *,
-    child: Child,
-    action: str,
-    description: str,
-    on: date,
-    by: Actor,
-    request: AssessmentRequest | None = None,
-    plan: EHCPlan | None = None,
-    reason: str = "",
-    changes: Mapping[str, Any] | None = None,
-) -> CaseEvent:
-    return CaseEvent.objects.create(
-        child=child,
-        request=request,
-        plan=plan,
-        effective_date=on,
-        actor=by.user,
-        actor_name=by.label,
-        action=action,
-        description=description,
-        reason=reason,
-        changes=dict(changes or {}),
-    )
+#: Every service appends its case event with this (`casework.events`: one vocabulary of
+#: actions and descriptions for the services, the register import and the demo writer).
+_record_event = events.record_event
 
 
 def _today() -> date:
@@ -162,22 +143,15 @@ def _save(request: AssessmentRequest, fields: list[str]) -> None:
 
 
 def derive_stage(request: AssessmentRequest) -> str:
-    """The stage implied by the recorded steps (the order of statutory-timescales.md §1.2)."""
-    if request.closed_date is not None:
-        return c.Stage.CLOSED
-    if request.final_date is not None:
-        return c.Stage.PLAN_ISSUED
-    if request.decision == c.Decision.NOT_ASSESS:
-        return c.Stage.NOT_ASSESSED
-    if request.outcome == c.Outcome.NO_PLAN:
-        return c.Stage.NO_PLAN
-    if request.draft_date is not None:
-        return c.Stage.DRAFT_ISSUED
-    if request.outcome == c.Outcome.PLAN:
-        return c.Stage.AWAITING_DRAFT
-    if request.decision == c.Decision.ASSESS:
-        return c.Stage.ASSESSING
-    return c.Stage.AWAITING_DECISION
+    """The stage implied by the recorded steps: `statutory.records.current_stage`, the one
+    stage rule of every writer (docs/decisions/0023-three-writers-one-set-of-rules.md)."""
+    return c.Stage(current_stage(RequestRecord(
+        case_ref=request.case_ref, request_date=request.received_date or date.min,
+        decision=request.decision or None, decision_date=request.decision_date,
+        outcome=request.outcome or None, outcome_date=request.outcome_date,
+        draft_date=request.draft_date, final_date=request.final_date,
+        closed_date=request.closed_date,
+    )).value)
 
 
 # --- the child ---------------------------------------------------------------------------
@@ -231,7 +205,8 @@ def child_create(
         sex=sex, ethnicity=ethnicity, postcode=postcode.upper().strip(),
         upn=upn.upper().strip(), uln=uln.strip(), upn_unknown=upn_unknown,
     )
-    _record_event(child=child, action="child_recorded", description="Child's record created",
+    _record_event(child=child, action=EventAction.CHILD_RECORDED,
+                  description=DESCRIPTIONS[EventAction.CHILD_RECORDED],
                   on=_today(), by=by)
     return child
 
@@ -263,8 +238,8 @@ def request_register(
         officer=officer, relevant_youth_accommodation=relevant_youth_accommodation,
     )
     _record_event(
-        child=child, request=request, action="request_received", on=received_date, by=by,
-        description="Request for an EHC needs assessment received",
+        child=child, request=request, action=EventAction.REQUEST_RECEIVED, on=received_date,
+        by=by, description=DESCRIPTIONS[EventAction.REQUEST_RECEIVED],
         changes={"received_date": received_date.isoformat(), "source": source},
     )
     return request
@@ -284,8 +259,8 @@ def request_allocate(
     request.officer = officer
     _save(request, ["officer"])
     _record_event(
-        child=request.child, request=request, action="request_allocated", on=_today(), by=by,
-        description=f"Allocated to {officer.name}" if officer else "Allocation removed",
+        child=request.child, request=request, action=EventAction.REQUEST_ALLOCATED, on=_today(),
+        by=by, description=events.allocation_description(officer.name if officer else None),
         reason=reason, changes={"officer": [before, officer.name if officer else None]},
     )
     return request
@@ -321,9 +296,8 @@ def request_record_decision(
     _save(request, ["decision", "decision_date", "stage"])
     due = clock.decision_to_assess_due(request.received_date)
     _record_event(
-        child=request.child, request=request, action="decision_recorded", on=on, by=by,
-        description=("Decided to carry out an EHC needs assessment" if decision == "assess"
-                     else "Decided not to carry out an EHC needs assessment"),
+        child=request.child, request=request, action=EventAction.DECISION_RECORDED, on=on, by=by,
+        description=events.decision_description(decision),
         reason=reason,
         changes={"decision": decision, "decision_date": on.isoformat(),
                  "due": due.isoformat(), "met": on <= due},
@@ -364,10 +338,9 @@ def advice_request(
         due_on=clock.advice_due(requested_on),
     )
     _save(request, [])
-    label = c.AdviserType(adviser_type).label.lower()
     _record_event(
-        child=request.child, request=request, action="advice_requested", on=requested_on, by=by,
-        description=f"Advice requested: {label}",
+        child=request.child, request=request, action=EventAction.ADVICE_REQUESTED, on=requested_on,
+        by=by, description=events.advice_description(EventAction.ADVICE_REQUESTED, adviser_type),
         changes={"adviser_type": adviser_type, "due_on": advice.due_on.isoformat()},
     )
     return advice
@@ -412,10 +385,10 @@ def advice_record_received(
     advice.received_on = received_on
     advice.save(update_fields=["received_on", "updated_at"])
     request = advice.request
-    label = c.AdviserType(advice.adviser_type).label.lower()
     _record_event(
-        child=request.child, request=request, action="advice_received", on=received_on, by=by,
-        description=f"Advice received: {label}",
+        child=request.child, request=request, action=EventAction.ADVICE_RECEIVED, on=received_on,
+        by=by, description=events.advice_description(EventAction.ADVICE_RECEIVED,
+                                                     advice.adviser_type),
         changes={"adviser_type": advice.adviser_type, "received_on": received_on.isoformat(),
                  "due_on": advice.due_on.isoformat(), "met": received_on <= advice.due_on},
     )
@@ -424,16 +397,19 @@ def advice_record_received(
 
 @transaction.atomic
 def advice_record_chase(*, advice: AdviceRequest, on: date, by: Actor) -> AdviceRequest:
+    """Record a reminder sent to an adviser whose advice is outstanding (reg 8(1))."""
     advice = AdviceRequest.objects.select_for_update().get(pk=advice.pk)
     if advice.received_on is not None:
         raise CaseworkError("This advice has been received; there is nothing to chase.")
+    _not_future(on, "date advice was chased", "on")
+    _not_before(on, advice.requested_on, "date advice was chased", "date it was requested", "on")
     advice.last_chased_on = on
     advice.chase_count += 1
     advice.save(update_fields=["last_chased_on", "chase_count", "updated_at"])
     request = advice.request
     _record_event(
-        child=request.child, request=request, action="advice_chased", on=on, by=by,
-        description=f"Advice chased: {c.AdviserType(advice.adviser_type).label.lower()}",
+        child=request.child, request=request, action=EventAction.ADVICE_CHASED, on=on, by=by,
+        description=events.advice_description(EventAction.ADVICE_CHASED, advice.adviser_type),
         changes={"chase_count": advice.chase_count},
     )
     return advice
@@ -475,9 +451,8 @@ def request_record_outcome(
         due = clock.decision_not_to_issue_due(request.received_date)
         changes.update(due=due.isoformat(), met=on <= due)
     _record_event(
-        child=request.child, request=request, action="outcome_recorded", on=on, by=by,
-        description=("Decided to issue an EHC plan" if outcome == c.Outcome.PLAN
-                     else "Decided not to issue an EHC plan"),
+        child=request.child, request=request, action=EventAction.OUTCOME_RECORDED, on=on, by=by,
+        description=events.outcome_description(outcome),
         reason=reason, changes=changes,
     )
     return request
@@ -503,8 +478,8 @@ def request_issue_draft(
     _save(request, ["draft_date", "stage"])
     ends = clock.comment_period_ends(on)
     _record_event(
-        child=request.child, request=request, action="draft_issued", on=on, by=by,
-        description="Draft EHC plan issued for comment",
+        child=request.child, request=request, action=EventAction.DRAFT_ISSUED, on=on, by=by,
+        description=DESCRIPTIONS[EventAction.DRAFT_ISSUED],
         changes={"draft_date": on.isoformat(), "comment_period_ends": ends.isoformat()},
     )
     return request
@@ -527,8 +502,8 @@ def request_record_comments(
     request.school_requested = school_requested
     _save(request, ["comments_received_date", "school_requested"])
     _record_event(
-        child=request.child, request=request, action="comments_received", on=on, by=by,
-        description="Comments on the draft plan received",
+        child=request.child, request=request, action=EventAction.COMMENTS_RECEIVED, on=on, by=by,
+        description=DESCRIPTIONS[EventAction.COMMENTS_RECEIVED],
         changes={"school_requested": school_requested.name if school_requested else None},
     )
     return request
@@ -595,8 +570,8 @@ def request_issue_final(
         PlanNeed.objects.create(plan=plan, rank=rank, sen_type=need)
     due = clock.final_plan_due(request.received_date)
     _record_event(
-        child=request.child, request=request, plan=plan, action="final_issued", on=on, by=by,
-        description="Final EHC plan issued",
+        child=request.child, request=request, plan=plan, action=EventAction.FINAL_ISSUED, on=on,
+        by=by, description=DESCRIPTIONS[EventAction.FINAL_ISSUED],
         changes={"final_date": on.isoformat(), "due": due.isoformat(),
                  "within_20_weeks": clock.is_within_20_weeks(request.received_date, on),
                  "exception": request.week20_exception},
@@ -628,8 +603,8 @@ def exception_apply(
     request.week20_exception = True
     _save(request, ["week20_exception"])
     _record_event(
-        child=request.child, request=request, action="exception_applied", on=start, by=by,
-        description=f"Exception to the time limit: {c.ExceptionReason(reason).label.lower()}",
+        child=request.child, request=request, action=EventAction.EXCEPTION_APPLIED, on=start, by=by,
+        description=events.exception_description(reason),
         reason=note,
         changes={"reason": reason, "start": start.isoformat(),
                  "end": end.isoformat() if end else None},
@@ -656,155 +631,11 @@ def request_close(
     request.stage = derive_stage(request)
     _save(request, ["closed_date", "closed_reason", "exported", "stage"])
     _record_event(
-        child=request.child, request=request, action="request_closed", on=on, by=by,
-        description=f"Request closed: {c.ClosedReason(closed_reason).label.lower()}",
+        child=request.child, request=request, action=EventAction.REQUEST_CLOSED, on=on, by=by,
+        description=events.closure_description(closed_reason),
         reason=note, changes={"closed_date": on.isoformat(), "closed_reason": closed_reason},
     )
     return request
-
-
-@transaction.atomic
-def disagreement_record(
-    *, child: Child, kind: str, stage: str, decision_notice_date: date, started_on: date,
-    by: Actor, request: AssessmentRequest | None = None,
-) -> Disagreement:
-    """Record mediation (reg 33: contact within 2 months) or an appeal to the Tribunal."""
-    if kind not in c.DisagreementKind.values or stage not in c.DisagreementStage.values:
-        raise CaseworkError("Choose the kind of disagreement and the decision disputed.")
-    _not_future(started_on, "start date", "started_on")
-    _not_before(started_on, decision_notice_date, "start date", "decision letter", "started_on")
-    item = Disagreement.objects.create(
-        child=child, request=request, kind=kind, stage=stage,
-        decision_notice_date=decision_notice_date, started_on=started_on,
-    )
-    _record_event(
-        child=child, request=request, action=f"{kind}_started", on=started_on, by=by,
-        description=f"{c.DisagreementKind(kind).label} started",
-        changes={"stage": stage,
-                 "appeal_deadline": clock.appeal_deadline(decision_notice_date).isoformat()},
-    )
-    return item
-
-
-# --- plans and reviews -----------------------------------------------------------------------
-
-
-@transaction.atomic
-def plan_cease(*, plan: EHCPlan, on: date, cease_reason: str, by: Actor, note: str = "") -> EHCPlan:
-    """Cease a plan (CFA 2014 s.45; regs 29–31). SEN2 CeaseDate is when it ended."""
-    plan = EHCPlan.objects.select_for_update().get(pk=plan.pk)
-    if plan.cease_date is not None:
-        raise CaseworkError("This plan has already ceased.")
-    if cease_reason not in c.CeaseReason.values:
-        raise CaseworkError("Choose why the plan is ceasing.", field="cease_reason")
-    _not_before(on, plan.first_issued_date, "cease date", "plan's issue date", "cease_date")
-    plan.cease_date, plan.cease_reason = on, cease_reason
-    plan.save(update_fields=["cease_date", "cease_reason", "updated_at"])
-    _record_event(
-        child=plan.child, plan=plan, action="plan_ceased", on=on, by=by, reason=note,
-        description=f"Plan ceased: {c.CeaseReason(cease_reason).label.lower()}",
-        changes={"cease_date": on.isoformat(), "cease_reason": cease_reason},
-    )
-    return plan
-
-
-@transaction.atomic
-def review_schedule(
-    *, plan: EHCPlan, due_date: date, by: Actor, phase_transfer_year: int | None = None,
-    secondary_to_post16: bool = False,
-) -> AnnualReview:
-    """Schedule a review: at least every 12 months (s.44(1)); a phase transfer by reg 18(1)."""
-    if plan.cease_date is not None:
-        raise CaseworkError("A ceased plan is not reviewed.")
-    review = AnnualReview.objects.create(
-        plan=plan, due_date=due_date, phase_transfer=phase_transfer_year is not None,
-        transfer_year=phase_transfer_year, secondary_to_post16=secondary_to_post16,
-        phase_transfer_due=(clock.phase_transfer_deadline(
-            phase_transfer_year, secondary_to_post16=secondary_to_post16)
-            if phase_transfer_year is not None else None),
-    )
-    _record_event(
-        child=plan.child, plan=plan, action="review_scheduled", on=_today(), by=by,
-        description=("Phase transfer review scheduled" if review.phase_transfer
-                     else "Annual review scheduled"),
-        changes={"due_date": due_date.isoformat()},
-    )
-    return review
-
-
-@transaction.atomic
-def review_record_meeting(*, review: AnnualReview, on: date, by: Actor) -> AnnualReview:
-    review = AnnualReview.objects.select_for_update().get(pk=review.pk)
-    if review.meeting_date is not None:
-        raise CaseworkError("The review meeting has already been recorded.")
-    _not_future(on, "review meeting date", "meeting_date")
-    _not_before(on, review.plan.first_issued_date, "review meeting", "plan's issue date",
-                "meeting_date")
-    review.meeting_date = on
-    review.save(update_fields=["meeting_date", "updated_at"])
-    plan = review.plan
-    plan.next_review_due = clock.next_review_due(on)
-    plan.save(update_fields=["next_review_due", "updated_at"])
-    _record_event(
-        child=plan.child, plan=plan, action="review_meeting", on=on, by=by,
-        description="Review meeting held",
-        changes={"decision_due": clock.review_decision_due(on).isoformat(),
-                 "amended_plan_due": clock.amended_plan_due(on).isoformat()},
-    )
-    return review
-
-
-@transaction.atomic
-def review_record_decision(
-    *, review: AnnualReview, outcome: str, on: date, by: Actor, reason: str = "",
-) -> AnnualReview:
-    """Notify the decision to maintain, amend or cease: within 4 weeks (reg 20(10))."""
-    review = AnnualReview.objects.select_for_update().get(pk=review.pk)
-    if review.meeting_date is None:
-        raise CaseworkError("Record the review meeting before the decision.", field="outcome")
-    if review.decision_date is not None:
-        raise CaseworkError("The review decision has already been recorded.", field="outcome")
-    if outcome not in c.ReviewOutcome.values:
-        raise CaseworkError("Choose the decision after the review.", field="outcome")
-    _not_future(on, "decision date", "decision_date")
-    _not_before(on, review.meeting_date, "review decision", "review meeting", "decision_date")
-    review.decision_date, review.outcome = on, outcome
-    if outcome == c.ReviewOutcome.AMEND:
-        review.amendment_notice_date = on  # reg 22(2)(a): the proposals go with the notice
-    review.save(update_fields=["decision_date", "outcome", "amendment_notice_date", "updated_at"])
-    due = clock.review_decision_due(review.meeting_date)
-    _record_event(
-        child=review.plan.child, plan=review.plan, action="review_decision", on=on, by=by,
-        description=f"Review decision: {c.ReviewOutcome(outcome).label.lower()}", reason=reason,
-        changes={"outcome": outcome, "due": due.isoformat(), "met": on <= due},
-    )
-    return review
-
-
-@transaction.atomic
-def review_issue_amended_plan(*, review: AnnualReview, on: date, by: Actor) -> AnnualReview:
-    """Issue the final amended plan: within 12 weeks of the meeting (reg 22(3); Devon 2022)."""
-    review = AnnualReview.objects.select_for_update().get(pk=review.pk)
-    if review.outcome != c.ReviewOutcome.AMEND:
-        raise CaseworkError("An amended plan follows only a decision to amend.")
-    if review.amended_final_date is not None:
-        raise CaseworkError("The amended plan has already been issued.")
-    assert review.decision_date is not None and review.meeting_date is not None
-    _not_future(on, "date the amended plan was issued", "amended_final_date")
-    _not_before(on, review.decision_date, "amended plan", "review decision",
-                "amended_final_date")
-    review.amended_final_date = on
-    review.save(update_fields=["amended_final_date", "updated_at"])
-    plan = review.plan
-    plan.start_date = on
-    plan.save(update_fields=["start_date", "updated_at"])
-    due = clock.amended_plan_due(review.meeting_date)
-    _record_event(
-        child=plan.child, plan=plan, action="amended_plan_issued", on=on, by=by,
-        description="Amended EHC plan issued",
-        changes={"due": due.isoformat(), "met": on <= due},
-    )
-    return review
 
 
 __all__ = [
@@ -817,9 +648,7 @@ __all__ = [
     "advice_request",
     "child_create",
     "derive_stage",
-    "disagreement_record",
     "exception_apply",
-    "plan_cease",
     "request_allocate",
     "request_close",
     "request_issue_draft",
@@ -828,11 +657,9 @@ __all__ = [
     "request_record_decision",
     "request_record_outcome",
     "request_register",
-    "review_issue_amended_plan",
-    "review_record_decision",
-    "review_record_meeting",
-    "review_schedule",
 ]
+# The services after a plan is issued (reviews, amendments, ceasing, transfers) are in
+# ehcflow.reviews.services.
 
 
 

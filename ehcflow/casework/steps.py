@@ -96,7 +96,6 @@ class StepDefinition:
     handler: Handler
     done_message: str
     needs_outstanding_advice: bool = False
-    needs_no_outstanding_advice: bool = False
 
 
 STEPS: dict[str, StepDefinition] = {

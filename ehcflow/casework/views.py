@@ -15,29 +15,29 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from ehcflow.casework import choices as c
 from ehcflow.casework import forms as f
 from ehcflow.casework import selectors, services
+from ehcflow.casework.access import visible_children, visible_requests
 from ehcflow.casework.audit import record_access
 from ehcflow.casework.models import AdviceRequest, AssessmentRequest, Child, RecordAccess
 from ehcflow.casework.steps import STEPS, StepDefinition
 from ehcflow.people.access import (
-    ADVISER_ROLES,
+    CASEWORK_ROLES,
     Action,
     ChildField,
+    adviser_of,
     child_fields,
     may,
     plan_scope,
     staff_of,
-    visible_children,
-    visible_requests,
 )
 from ehcflow.people.models import Role, StaffMember, User
 from ehcflow.planning import forecasts
+from ehcflow.reviews import selectors as review_selectors
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def my_work(http_request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     staff = staff_of(http_request.user)
     assert staff is not None
-    adviser = staff if staff.role in ADVISER_ROLES else None
+    adviser = adviser_of(http_request.user)
     default_scope = "mine" if staff.role == Role.CASE_OFFICER or adviser else "team"
     scope = http_request.GET.get("scope", default_scope)
     can_see_caseloads = may(http_request.user, Action.VIEW_CASELOADS)
@@ -100,6 +100,10 @@ def my_work(http_request: HttpRequest) -> HttpResponse:
     keep = http_request.GET.copy()
     keep.pop("page", None)
     rows = list(page.object_list)
+    if staff.role in CASEWORK_ROLES:
+        context["reviews"] = review_selectors.work_reviews(
+            review_selectors.work_plans(http_request.user, staff, mine=scope == "mine"),
+            today=today)
     context.update({
         "rows": rows, "page_obj": page, "total": page.paginator.count,
         "likely": forecasts.kept_for(rows, today=today),
@@ -138,9 +142,9 @@ def _offered_steps(http_request: HttpRequest, case: AssessmentRequest,
 
 def _outstanding_for(http_request: HttpRequest,
                      outstanding: list[AdviceRequest]) -> list[AdviceRequest]:
-    staff = staff_of(http_request.user)
-    if staff is not None and staff.role in ADVISER_ROLES:
-        return [a for a in outstanding if a.adviser_id == staff.pk]
+    adviser = adviser_of(http_request.user)
+    if adviser is not None:
+        return [a for a in outstanding if a.adviser_id == adviser.pk]
     return outstanding
 
 
@@ -167,17 +171,13 @@ def _step_form(step: StepDefinition, http_request: HttpRequest, case: Assessment
                data: Any = None) -> Any:
     kwargs: dict[str, Any] = {}
     outstanding_qs = case.advice_requests.filter(received_on__isnull=True)
-    staff = staff_of(http_request.user)
-    if staff is not None and staff.role in ADVISER_ROLES:
-        outstanding_qs = outstanding_qs.filter(adviser=staff)
+    adviser = adviser_of(http_request.user)
+    if adviser is not None:
+        outstanding_qs = outstanding_qs.filter(adviser=adviser)
     if step.form in (f.AdviceReceivedForm, f.ChaseForm):
         kwargs["outstanding"] = outstanding_qs
     if step.form is f.AllocateForm:
-        officers = StaffMember.objects.filter(role__in=[Role.CASE_OFFICER, Role.TEAM_MANAGER],
-                                              end_date__isnull=True)
-        if staff is not None and staff.role == Role.TEAM_MANAGER and staff.team_id:
-            officers = officers.filter(team_id=staff.team_id)
-        kwargs["officers"] = officers
+        kwargs["officers"] = selectors.allocatable_officers(staff_of(http_request.user))
     if step.form in (f.FinalForm, f.ExceptionForm):
         kwargs["case"] = case
     # Most steps are recorded on the day they happen: the date starts as today.
@@ -232,9 +232,8 @@ def request_step(http_request: HttpRequest, public_id: uuid.UUID, step: str) -> 
 
 
 def _just_done_by(http_request: HttpRequest, case: AssessmentRequest) -> bool:
-    """A double submit: the same user changed this request in the last half minute."""
-    recent = timezone.now() - timedelta(seconds=30)
-    return case.events.filter(actor_id=http_request.user.pk, occurred_at__gte=recent).exists()
+    """A double submit: the same user changed this request a moment ago."""
+    return selectors.changed_just_now_by(case, http_request.user.pk)
 
 
 @login_required
@@ -304,15 +303,10 @@ def request_new(http_request: HttpRequest) -> HttpResponse:
 
 def _recent_registration(http_request: HttpRequest,
                          data: dict[str, Any]) -> AssessmentRequest | None:
-    """The request this user registered for the same child, received the same day, in the
-    last half minute: a second press of the register button, not a new request."""
-    recent = timezone.now() - timedelta(seconds=30)
-    return (AssessmentRequest.objects
-            .filter(events__actor_id=http_request.user.pk, events__occurred_at__gte=recent,
-                    events__action="request_received", received_date=data["received_date"],
-                    child__date_of_birth=data["date_of_birth"],
-                    child__surname__iexact=data["surname"].strip())
-            .order_by("-id").first())
+    """The request this user registered for the same child a moment ago (a double submit)."""
+    return selectors.registered_just_now_by(
+        http_request.user.pk, received_date=data["received_date"],
+        date_of_birth=data["date_of_birth"], surname=data["surname"])
 
 
 def _default_officer(http_request: HttpRequest) -> StaffMember | None:
@@ -373,11 +367,5 @@ def access_log(http_request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     case = _visible_request(http_request, public_id)
     if not may(http_request.user, Action.VIEW_AUDIT):
         raise PermissionDenied
-    entries = [(entry, selectors.access_page_label(entry.page)) for entry in
-               RecordAccess.objects.filter(Q(request=case) | Q(child=case.child))
-               .select_related("user").order_by("-at", "-id")[:500]]
-    return render(http_request, "casework/access_log.html", {"case": case, "entries": entries})
-
-
-def request_url(case: AssessmentRequest) -> str:
-    return reverse("casework:request", kwargs={"public_id": case.public_id})
+    return render(http_request, "casework/access_log.html",
+                  {"case": case, "entries": selectors.access_log(case)})

@@ -1,10 +1,11 @@
 """The authority as it stood on `today`: rows cut at that date, and a case event per step.
 
 Each row holds what `casework.services` would have left in it had every step been recorded
-through them on its date: the stage is what `services.derive_stage` gives (set by the
-writer), `week20_exception` is true exactly when an exception is recorded, `version` counts
+through them on its date: the stage is what `statutory.records.current_stage` gives (set by
+the writer), `week20_exception` is true exactly when an exception is recorded, `version` counts
 the saves, a final plan has its plan row with `next_review_due`, and every step has the
-event the service writes, with the same action, description and changes, in the legal order.
+event the service writes, with the same action and description (`casework.events`) and
+changes, in the legal order (docs/decisions/0023).
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from datetime import date
 from typing import Any
 
 from ehcflow.casework import choices as c
+from ehcflow.casework import events as case_events
+from ehcflow.casework.events import DESCRIPTIONS
+from ehcflow.casework.events import EventAction as E
 from ehcflow.demo import workforce as wf
 from ehcflow.demo.paths import Path
 from ehcflow.demo.plans import Plan
@@ -33,6 +37,7 @@ from ehcflow.demo.rows import (
     StaffRow,
     TeamRow,
 )
+from ehcflow.disagreements import vocabulary
 from ehcflow.people.models import Role
 from ehcflow.statutory import clock
 
@@ -41,7 +46,7 @@ ORDER = {
     "child_recorded": 0, "request_received": 1, "request_allocated": 2,
     "decision_recorded": 3, "advice_requested": 4, "advice_chased": 5, "advice_received": 6,
     "exception_applied": 7, "outcome_recorded": 8, "draft_issued": 9, "comments_received": 10,
-    "final_issued": 11, "request_closed": 12, "mediation_started": 13, "tribunal_started": 13,
+    "final_issued": 11, "request_closed": 12, "mediation_started": 13, "appeal_registered": 13,
     "plan_recorded": 14, "plan_transferred_in": 14, "review_scheduled": 15,
     "review_meeting": 16, "review_decision": 17, "amended_plan_issued": 18, "plan_ceased": 19,
 }
@@ -92,7 +97,8 @@ def authority(*, seed: int, today: date, scale: float, teams: list[TeamRow],
     kept_children = [ch for ch in children if ch.recorded_on <= today]
     for child in kept_children:
         events.add(child=child.key, on=child.recorded_on, actor="Business support",
-                   action="child_recorded", description="Child's record created")
+                   action=E.CHILD_RECORDED,
+                   description=DESCRIPTIONS[E.CHILD_RECORDED])
     roster = _Roster(people)
     plan_key_of_request: dict[int, int] = {p.request: p.key for p in plans
                                            if p.request is not None}
@@ -147,22 +153,20 @@ def _request(path: Path, today: date, names: dict[int, str], events: _Events,
         row.version += 1
         row.last_changed = max(row.last_changed or on, on)
 
-    log(on=t.received, actor=actor(t.received), action="request_received",
-               description="Request for an EHC needs assessment received",
+    log(on=t.received, actor=actor(t.received), action=E.REQUEST_RECEIVED,
+               description=DESCRIPTIONS[E.REQUEST_RECEIVED],
                changes={"received_date": t.received.isoformat(), "source": path.source})
     for (on, key, reason), (_, before, _) in zip(allocations[1:], allocations[:-1],
                                                   strict=True):
-        log(on=on, actor=names[key], action="request_allocated",
-                   description=f"Allocated to {names[key]}", reason=reason,
+        log(on=on, actor=names[key], action=E.REQUEST_ALLOCATED,
+                   description=case_events.allocation_description(names[key]), reason=reason,
                    changes={"officer": [names[before], names[key]]})
         saved(on)
     if (decided := _on(path.decision_date, today)) is not None:
         row.decision, row.decision_date = path.decision, decided
         due = clock.decision_to_assess_due(t.received)
-        log(on=decided, actor=actor(decided), action="decision_recorded",
-                   description=("Decided to carry out an EHC needs assessment"
-                                if path.decision == "assess"
-                                else "Decided not to carry out an EHC needs assessment"),
+        log(on=decided, actor=actor(decided), action=E.DECISION_RECORDED,
+                   description=case_events.decision_description(path.decision),
                    changes={"decision": path.decision, "decision_date": decided.isoformat(),
                             "due": due.isoformat(), "met": decided <= due})
         saved(decided)
@@ -172,9 +176,8 @@ def _request(path: Path, today: date, names: dict[int, str], events: _Events,
             continue
         row.exceptions.append(ExceptionRow(step.reason, step.start, step.end, step.note))
         row.week20_exception = True
-        label = c.ExceptionReason(step.reason).label.lower()
-        log(on=step.start, actor=actor(step.start), action="exception_applied",
-                   description=f"Exception to the time limit: {label}", reason=step.note,
+        log(on=step.start, actor=actor(step.start), action=E.EXCEPTION_APPLIED,
+                   description=case_events.exception_description(step.reason), reason=step.note,
                    changes={"reason": step.reason, "start": step.start.isoformat(),
                             "end": step.end.isoformat() if step.end else None})
         saved(step.start)
@@ -184,28 +187,27 @@ def _request(path: Path, today: date, names: dict[int, str], events: _Events,
         if path.outcome == "no_plan":
             due = clock.decision_not_to_issue_due(t.received)
             changes.update(due=due.isoformat(), met=outcome_on <= due)
-        log(on=outcome_on, actor=actor(outcome_on), action="outcome_recorded",
-                   description=("Decided to issue an EHC plan" if path.outcome == "plan"
-                                else "Decided not to issue an EHC plan"), changes=changes)
+        log(on=outcome_on, actor=actor(outcome_on), action=E.OUTCOME_RECORDED,
+                   description=case_events.outcome_description(path.outcome), changes=changes)
         saved(outcome_on)
     if (draft := _on(path.draft_date, today)) is not None:
         row.draft_date = draft
-        log(on=draft, actor=actor(draft), action="draft_issued",
-                   description="Draft EHC plan issued for comment",
+        log(on=draft, actor=actor(draft), action=E.DRAFT_ISSUED,
+                   description=DESCRIPTIONS[E.DRAFT_ISSUED],
                    changes={"draft_date": draft.isoformat(),
                             "comment_period_ends": clock.comment_period_ends(draft).isoformat()})
         saved(draft)
     if (comments := _on(path.comments_date, today)) is not None:
         row.comments_received_date, row.school_requested = comments, path.school_requested
-        log(on=comments, actor=actor(comments), action="comments_received",
-                   description="Comments on the draft plan received",
+        log(on=comments, actor=actor(comments), action=E.COMMENTS_RECEIVED,
+                   description=DESCRIPTIONS[E.COMMENTS_RECEIVED],
                    changes={"school_requested": school_names.get(path.school_requested)
                             if path.school_requested is not None else None})
         saved(comments)
     if (final := _on(path.final_date, today)) is not None:
         row.final_date = final
         log(plan=plan_keys[t.index], on=final, actor=actor(final),
-                   action="final_issued", description="Final EHC plan issued",
+                   action=E.FINAL_ISSUED, description=DESCRIPTIONS[E.FINAL_ISSUED],
                    changes={"final_date": final.isoformat(),
                             "due": clock.final_plan_due(t.received).isoformat(),
                             "within_20_weeks": clock.is_within_20_weeks(t.received, final),
@@ -214,9 +216,8 @@ def _request(path: Path, today: date, names: dict[int, str], events: _Events,
     if (closed := _on(path.closed_date, today)) is not None:
         row.closed_date, row.closed_reason = closed, path.closed_reason
         row.exported = path.closed_reason == c.ClosedReason.MOVED_AWAY
-        label = c.ClosedReason(path.closed_reason).label.lower()
-        log(on=closed, actor=actor(closed), action="request_closed",
-                   description=f"Request closed: {label}",
+        log(on=closed, actor=actor(closed), action=E.REQUEST_CLOSED,
+                   description=case_events.closure_description(path.closed_reason),
                    changes={"closed_date": closed.isoformat(),
                             "closed_reason": path.closed_reason})
         saved(closed)
@@ -228,9 +229,9 @@ def _request(path: Path, today: date, names: dict[int, str], events: _Events,
             child=path.child, request=t.index, kind=d.kind, stage=d.stage,
             decision_notice_date=d.decision_notice_date, started_on=d.started_on,
             concluded_on=concluded, outcome=d.outcome if concluded else ""))
-        log(on=d.started_on, actor=actor(d.started_on),
-                   action=f"{d.kind}_started",
-                   description=f"{c.DisagreementKind(d.kind).label} started",
+        action, description = vocabulary.ACTIONS[vocabulary.KINDS[d.kind]]
+        log(on=d.started_on, actor=actor(d.started_on), action=action,
+                   description=description,
                    changes={"stage": d.stage, "appeal_deadline":
                             clock.appeal_deadline(d.decision_notice_date).isoformat()})
     return row
@@ -241,7 +242,6 @@ def _advice(path: Path, row: RequestRow, today: date, log: Callable[..., None],
     for step in path.advice:
         if step.requested_on > today:
             continue
-        label = c.AdviserType(step.adviser_type).label.lower()
         due = clock.advice_due(step.requested_on)
         received = _on(step.received_on, today)
         chases = [d for d in step.chases if d <= today]
@@ -251,14 +251,19 @@ def _advice(path: Path, row: RequestRow, today: date, log: Callable[..., None],
             received_on=received, last_chased_on=chases[-1] if chases else None,
             chase_count=len(chases)))
         log(on=step.requested_on, actor=actor(step.requested_on),
-                   action="advice_requested", description=f"Advice requested: {label}",
+                   action=E.ADVICE_REQUESTED,
+                   description=case_events.advice_description(E.ADVICE_REQUESTED,
+                                                              step.adviser_type),
                    changes={"adviser_type": step.adviser_type, "due_on": due.isoformat()})
         for n, chased in enumerate(chases, start=1):
-            log(on=chased, actor="Business support", action="advice_chased",
-                       description=f"Advice chased: {label}", changes={"chase_count": n})
+            log(on=chased, actor="Business support", action=E.ADVICE_CHASED,
+                       description=case_events.advice_description(E.ADVICE_CHASED,
+                                                                  step.adviser_type),
+                       changes={"chase_count": n})
         if received is not None:
-            log(on=received, actor=actor(received), action="advice_received",
-                       description=f"Advice received: {label}",
+            log(on=received, actor=actor(received), action=E.ADVICE_RECEIVED,
+                       description=case_events.advice_description(E.ADVICE_RECEIVED,
+                                                             step.adviser_type),
                        changes={"adviser_type": step.adviser_type,
                                 "received_on": received.isoformat(), "due_on": due.isoformat(),
                                 "met": received <= due})
@@ -284,12 +289,11 @@ def _plan(plan: Plan, today: date, roster: _Roster, events: _Events) -> PlanRow:
 
     if plan.stock:
         log(on=plan.first_issued, actor="Business support",
-                   action="plan_recorded",
-                   description="EHC plan recorded from the previous case management system")
+                   action=E.PLAN_RECORDED, description=DESCRIPTIONS[E.PLAN_RECORDED])
     elif plan.transferred_in:
         log(on=plan.first_issued, actor=actor(plan.first_issued),
-                   action="plan_transferred_in",
-                   description="EHC plan transferred in from another local authority")
+                   action=E.PLAN_TRANSFERRED_IN,
+                   description=DESCRIPTIONS[E.PLAN_TRANSFERRED_IN])
     settings = [s for s in plan.settings if s.entry_date <= today]
     settings.sort(key=lambda s: s.entry_date, reverse=True)
     row.settings = [SettingRow(rank=1 if n == 0 else 2, institution=s.institution,
@@ -304,25 +308,23 @@ def _plan(plan: Plan, today: date, roster: _Roster, events: _Events) -> PlanRow:
         kept = _review(review, today)
         row.reviews.append(kept)
         log(on=review.scheduled_on, actor=actor(review.scheduled_on),
-                   action="review_scheduled",
-                   description=("Phase transfer review scheduled" if review.phase_transfer
-                                else "Annual review scheduled"),
+                   action=E.REVIEW_SCHEDULED,
+                   description=case_events.review_scheduled_description(review.phase_transfer),
                    changes={"due_date": review.due_date.isoformat()})
         if kept.meeting_date is None:
             continue
         meeting = kept.meeting_date
         last_meeting = meeting
-        log(on=meeting, actor=actor(meeting), action="review_meeting",
-                   description="Review meeting held",
+        log(on=meeting, actor=actor(meeting), action=E.REVIEW_MEETING,
+                   description=DESCRIPTIONS[E.REVIEW_MEETING],
                    changes={"decision_due": clock.review_decision_due(meeting).isoformat(),
                             "amended_plan_due": clock.amended_plan_due(meeting).isoformat()})
         if kept.decision_date is None:
             continue
         decided = kept.decision_date
         due = clock.review_decision_due(meeting)
-        label = c.ReviewOutcome(kept.outcome).label.lower()
-        log(on=decided, actor=actor(decided), action="review_decision",
-                   description=f"Review decision: {label}",
+        log(on=decided, actor=actor(decided), action=E.REVIEW_DECISION,
+                   description=case_events.review_decision_description(kept.outcome),
                    changes={"outcome": kept.outcome, "due": due.isoformat(),
                             "met": decided <= due})
         if kept.amended_final_date is not None:
@@ -330,7 +332,8 @@ def _plan(plan: Plan, today: date, roster: _Roster, events: _Events) -> PlanRow:
             row.start_date = amended
             due = clock.amended_plan_due(meeting)
             log(on=amended, actor=actor(amended),
-                       action="amended_plan_issued", description="Amended EHC plan issued",
+                       action=E.AMENDED_PLAN_ISSUED,
+                       description=DESCRIPTIONS[E.AMENDED_PLAN_ISSUED],
                        changes={"due": due.isoformat(), "met": amended <= due})
     if last_meeting is not None:
         row.next_review_due = clock.next_review_due(last_meeting)
@@ -339,9 +342,8 @@ def _plan(plan: Plan, today: date, roster: _Roster, events: _Events) -> PlanRow:
     else:
         row.next_review_due = clock.next_review_due(plan.first_issued)
     if cease is not None:
-        label = c.CeaseReason(plan.cease_reason).label.lower()
-        log(on=cease, actor=actor(cease), action="plan_ceased",
-                   description=f"Plan ceased: {label}",
+        log(on=cease, actor=actor(cease), action=E.PLAN_CEASED,
+                   description=case_events.plan_ceased_description(plan.cease_reason),
                    changes={"cease_date": cease.isoformat(), "cease_reason": plan.cease_reason})
     return row
 

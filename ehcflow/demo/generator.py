@@ -85,6 +85,7 @@ def generate(seed: int, today: date, scale: float = 1.0) -> Authority:
     for plan in all_plans:
         plans.furnish(seed, plan, placements, last_day)
     plans.decide_reviews(seed, all_plans)
+    plans.calibrate_dfe_reviews(seed, all_plans)
     caseloads.allocate_plans(seed, all_plans, request_paths, people, last_day)
     return assemble.authority(
         seed=seed, today=today, scale=scale, teams=teams, people=people,

@@ -21,6 +21,7 @@ from ehcflow.casework.models import AssessmentRequest, CaseEvent, Child, EHCPlan
 from ehcflow.demo import generator, writer
 from ehcflow.demo.models import DemoLoad
 from ehcflow.people.models import StaffMember, Team
+from ehcflow.plans import demo_content
 
 DEFAULT_SEED = 2023
 
@@ -81,6 +82,7 @@ def load(*, seed: int, today: date, scale: float = 1.0) -> LoadResult:
     authority = generator.generate(seed, today, scale)
     with transaction.atomic():
         counts = writer.write(authority)
+        counts.update(demo_content.write_demo_documents(seed=seed))  # plans since 2024
         seconds = round(time.perf_counter() - started, 1)
         record = DemoLoad.objects.create(seed=seed, today=today, scale=scale, seconds=seconds,
                                          counts=counts)

@@ -1,8 +1,8 @@
 """Every step of each request between its arrival and its end, in the legal order.
 
 `timeline.py` fixes when a request starts and ends; this module fills in the steps between
-(statutory-timescales.md §1.2): the decision whether to assess, advice from the EP, health,
-social care and the school (reg 6), the decision whether to issue, the draft and the 15-day
+(docs/domain/statutory-timescales.md §1.2): the decision whether to assess, advice from the EP,
+health, social care and the school (reg 6), the decision whether to issue, the draft and the 15-day
 comment period (reg 13(1)(a)), the final plan, exceptions (reg 13(3); SI 2020/471), closures,
 mediation and appeals. Where an assessment ran long the time goes where report 000 para 13
 puts it: late EP and health advice (13e, 13f) in 2021-2023, a queue for drafting, and in the

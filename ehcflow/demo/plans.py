@@ -35,6 +35,7 @@ from ehcflow.demo.common import (
 )
 from ehcflow.demo.rows import ChildRow, InstitutionRow, ReviewRow, SettingRow
 from ehcflow.statutory import clock
+from ehcflow.statutory import reviews as review_law
 from ehcflow.statutory.dates import age_on
 
 TRANSFER_IN_RATE = 0.022  # plans transferred in from other authorities, per year of caseload
@@ -463,10 +464,6 @@ def _amended_date(rng: np.random.Generator, review: ReviewRow, decision: date) -
     return working_on_or_after(decision + timedelta(days=extra))
 
 
-def new_plan_key(kind: str, *parts: int) -> tuple[int | str, ...]:
-    return (kind, *parts)
-
-
 def stock_plans(seed: int, count: int, make_child: Callable[[np.random.Generator, date, date],
                                                               ChildRow],
                 first_key: int) -> list[Plan]:
@@ -486,3 +483,94 @@ def stock_plans(seed: int, count: int, make_child: Callable[[np.random.Generator
         plans.append(Plan(key=first_key + n, child=child.key, date_of_birth=born, request=None,
                           first_issued=issued, stable_key=("stock", n), stock=True))
     return plans
+
+
+def calibrate_dfe_reviews(seed: int, plans: list[Plan]) -> None:
+    """Fit each calibrated year to DfE's annual_reviews.csv as `ehcflow reviews` counts it.
+
+    At the next January census (`targets.census_date`), of the plans then in force whose
+    first review fell due by the end of the year: exactly `targets.REVIEW_MEETINGS_HELD`
+    have a meeting recorded, by postponing past the census the first review meeting of some
+    plans first reviewed in the year (and every later review of theirs with it); then, of
+    the decisions after each such plan's latest meeting, the share within 4 weeks is
+    `targets.REVIEW_DECISIONS_WITHIN_4_WEEKS_PCT`, by moving decision dates while keeping
+    each before the census (so the set of decisions counted does not change).
+    """
+    for year, wanted_meetings in targets.REVIEW_MEETINGS_HELD.items():
+        rng = stream(seed, "dfe-reviews", year)
+        census, end = targets.census_date(year + 1), date(year, 12, 31)
+
+        def counted(plan: Plan, census: date = census, end: date = end) -> bool:
+            return plan.in_force(census) and review_law.next_review_due(
+                plan.first_issued) <= end
+
+        def held(plan: Plan, census: date = census) -> list[ReviewRow]:
+            return [r for r in plan.reviews if r.meeting_date is not None
+                    and r.meeting_date <= census]
+
+        with_meeting = [p for p in plans if counted(p) and held(p)]
+        excess = len(with_meeting) - wanted_meetings
+        movable = [p for p in with_meeting if p.cease_date is None and len(held(p)) == 1
+                   and held(p)[0].meeting_date is not None
+                   and held(p)[0].meeting_date >= date(year, 1, 1)]  # type: ignore[operator]
+        for n in rng.permutation(len(movable))[:max(0, excess)]:
+            plan = movable[int(n)]
+            first = held(plan)[0]
+            assert first.meeting_date is not None
+            shift = (census - first.meeting_date) + timedelta(days=int(rng.integers(7, 60)))
+            _postpone(plan, shift)
+        latest = [max(held(p), key=lambda r: r.meeting_date or date.min)
+                  for p in plans if counted(p) and held(p)]
+        decided = [r for r in latest if r.decision_date is not None and r.decision_date <= census]
+        wanted = round(targets.REVIEW_DECISIONS_WITHIN_4_WEEKS_PCT[year] / 100 * len(decided))
+        within = [r for r in decided if _within_4_weeks(r)]
+        late = [r for r in decided if not _within_4_weeks(r)]
+        if len(within) > wanted:
+            room = [r for r in within if r.meeting_date is not None
+                    and (census - r.meeting_date).days >= 35]
+            for n in rng.permutation(len(room))[:len(within) - wanted]:
+                _redecide(rng, room[int(n)], census, within=False)
+        else:
+            for n in rng.permutation(len(late))[:wanted - len(within)]:
+                _redecide(rng, late[int(n)], census, within=True)
+
+
+def _within_4_weeks(review: ReviewRow) -> bool:
+    assert review.meeting_date is not None and review.decision_date is not None
+    return review.decision_date <= clock.review_decision_due(review.meeting_date)
+
+
+def _postpone(plan: Plan, shift: timedelta) -> None:
+    """Move every step of a plan's reviews from the first meeting on by `shift`."""
+    for n, review in enumerate(plan.reviews):
+        if n:
+            review.due_date += shift
+            review.scheduled_on += shift
+        for name in ("meeting_date", "decision_date", "amendment_notice_date",
+                     "amended_final_date"):
+            day = getattr(review, name)
+            if day is not None:
+                setattr(review, name, working_on_or_after(day + shift))
+
+
+def _redecide(rng: np.random.Generator, review: ReviewRow, census: date, *, within: bool
+              ) -> None:
+    """A new decision date within, or after, the 4 weeks, never after `census`."""
+    meeting = review.meeting_date
+    assert meeting is not None
+    if within:
+        day = working_on_or_before(min(meeting + timedelta(days=int(rng.integers(3, 29))),
+                                       census))
+        day = max(day, meeting)
+    else:
+        longest = min(200, (census - meeting).days)
+        day = working_on_or_before(meeting + timedelta(days=int(rng.integers(29, longest + 1))))
+        if day <= clock.review_decision_due(meeting):
+            day = working_on_or_after(clock.review_decision_due(meeting) + timedelta(days=1))
+        if day > census:
+            return
+    review.decision_date = day
+    if review.outcome == "amend":
+        review.amendment_notice_date = day
+        if review.amended_final_date is not None and review.amended_final_date <= day:
+            review.amended_final_date = working_on_or_after(day + timedelta(days=21))

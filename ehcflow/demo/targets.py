@@ -3,7 +3,8 @@
 The demo imitates the council of report 000 (BCP Council, "SEND – Accelerated Timeliness",
 Cabinet, 27 September 2023) using its own tables where the report has them and the DfE
 per-authority statistics (shared/data/dfe-ehcp-2025, "Bournemouth, Christchurch and Poole",
-E06000058 / LA 839) where the report stops. Every figure is counted as measures.md defines it,
+E06000058 / LA 839) where the report stops. Every figure is counted as docs/domain/measures.md
+defines it,
 so `ehcflow kpis` on the demo database returns these numbers (calibration in tests/demo).
 """
 
@@ -95,6 +96,11 @@ ASSESSMENTS_PER_CASE_OFFICER_RANGE = (25.0, 37.0)
 # DfE annual_reviews.csv, BCP 2024: 10.6% of review decisions notified within 4 weeks of the
 # meeting (reg 20(10)).
 REVIEW_DECISIONS_WITHIN_4_WEEKS_PCT: dict[int, float] = {2024: 10.6}
+# The same row, counted as `ehcflow reviews` counts annual_reviews.csv (docs/domain/
+# annual-reviews.md) for the calendar year at the next January census: total_ehc_plans 4,432
+# (the January 2025 caseload above) and total_review_meeting 3,281; the 10.6% above is
+# number_decsion_4weeks ÷ the decisions after each plan's latest meeting (179 of 1,684).
+REVIEW_MEETINGS_HELD: dict[int, int] = {2024: 3281}
 
 # Report 000 paragraph 15 / table 6: the backlog project (4 FTE case officers, 0.5 FTE team
 # manager, 2 FTE business support, 6 FTE locum EPs), from September 2023 for 6-9 months.

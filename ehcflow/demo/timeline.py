@@ -51,7 +51,7 @@ NEW_PATHWAY_FROM = date(2023, 8, 1)
 
 
 class Fate(StrEnum):
-    """How a request ends (measures.md, "Requests and their state at a date")."""
+    """How a request ends (docs/domain/measures.md, "Requests and their state at a date")."""
 
     NOT_ASSESSED = "not_assessed"
     NO_PLAN = "no_plan"

@@ -106,6 +106,22 @@ def ensure_accounts() -> list[DemoAccount]:
             staff.save(update_fields=["user"])
         accounts.append(DemoAccount(user.username, password, str(role),
                                     staff.team.name if staff.team else None))
+    # The family accounts: the parent above linked to a demo case, a carer and a young
+    # person (ehcflow.families.demo), signing in with these passwords only in demo mode.
+    from ehcflow.families import demo as family_demo
+
+    for user, password, role in family_demo.ensure(
+            lambda username, first, last: _account(load.seed, username, first, last,
+                                                   administrator=False)):
+        accounts.append(DemoAccount(user.username, password, str(role), None))
+    # Partner accounts: a health DCO, a school's SENCO and social care, with the demo
+    # educational psychologist managing the EP service (ehcflow.partners.demo).
+    from ehcflow.partners import demo as partner_demo
+
+    for user, password, role in partner_demo.ensure(
+            lambda username, first, last: _account(load.seed, username, first, last,
+                                                   administrator=False), load.today):
+        accounts.append(DemoAccount(user.username, password, role, None))
     return accounts
 
 

@@ -7,8 +7,9 @@ prepared by its model field for the database in use (`get_db_prep_save`), then t
 to `executemany`. Nothing goes through the services one step at a time (hundreds of
 thousands of transactions), nor through `bulk_create`, whose per-row SQL compilation would
 triple the load time. Instead every row is made as the services would have left it
-(`assemble.py`), the stage comes from `services.derive_stage`, and tests/demo check the
-invariants. The database's constraints and triggers still apply to every row.
+(`assemble.py`), the stage comes from `statutory.records.current_stage` (the services' rule:
+docs/decisions/0023), and tests/demo check the invariants. The database's constraints and
+triggers still apply to every row.
 
 Timestamps are historical: a request's `created_at` is the day it arrived and an event's
 `occurred_at` the working day of its step, as if the service had used ehcflow since 2018.
@@ -31,14 +32,12 @@ from django.utils import timezone
 
 from ehcflow.audit import chain
 from ehcflow.audit.models import Log
-from ehcflow.casework import services
 from ehcflow.casework.models import (
     AdviceRequest,
     AnnualReview,
     AssessmentRequest,
     CaseEvent,
     Child,
-    Disagreement,
     EHCPlan,
     Institution,
     PlanNeed,
@@ -47,7 +46,10 @@ from ehcflow.casework.models import (
 )
 from ehcflow.demo.common import stream
 from ehcflow.demo.rows import Authority
+from ehcflow.disagreements import vocabulary
+from ehcflow.disagreements.models import Disagreement
 from ehcflow.people.models import StaffMember, Team
+from ehcflow.statutory.records import RequestRecord, current_stage
 
 CHUNK = 5000
 LONDON = ZoneInfo("Europe/London")
@@ -135,9 +137,11 @@ def write(authority: Authority) -> dict[str, int]:
 
     request_rows = []
     for r in authority.requests:
-        stage = services.derive_stage(AssessmentRequest(
-            decision=r.decision, outcome=r.outcome, draft_date=r.draft_date,
-            final_date=r.final_date, closed_date=r.closed_date))
+        stage = current_stage(RequestRecord(
+            case_ref=r.case_ref, request_date=r.received_date, decision=r.decision or None,
+            decision_date=r.decision_date, outcome=r.outcome or None,
+            outcome_date=r.outcome_date, draft_date=r.draft_date, final_date=r.final_date,
+            closed_date=r.closed_date)).value
         request_rows.append({
             "public_id": new_id(), "case_ref": r.case_ref, "child_id": child_of[r.child],
             "kind": "initial", "received_date": r.received_date, "source": r.source,
@@ -179,11 +183,15 @@ def write(authority: Authority) -> dict[str, int]:
                 "updated_at": _at(e.start_date, 180, now)})
     insert(AdviceRequest, advice)
     insert(StatutoryException, exceptions)
+    outcome_of = {r.key: r.outcome for r in authority.requests}
     insert(Disagreement, [
         {"public_id": new_id(), "child_id": child_of[d.child],
          "request_id": request_of[d.request] if d.request is not None else None,
-         "kind": d.kind, "stage": d.stage, "decision_notice_date": d.decision_notice_date,
-         "started_on": d.started_on, "concluded_on": d.concluded_on, "outcome": d.outcome,
+         **vocabulary.fields_from_legacy(
+             kind=d.kind, stage=d.stage, outcome=d.outcome, concluded_on=d.concluded_on,
+             request_outcome=outcome_of.get(d.request, "") if d.request is not None else ""),
+         "decision_notice_date": d.decision_notice_date,
+         "started_on": d.started_on, "concluded_on": d.concluded_on,
          "created_at": _at(d.started_on, 300, now),
          "updated_at": _at(d.concluded_on or d.started_on, 300, now)}
         for d in authority.disagreements])
@@ -304,8 +312,9 @@ def canonical_digest() -> str:
         ("exceptions", StatutoryException.objects.values_list(
             "request__case_ref", "reason", "start_date", "end_date", "note")),
         ("disagreements", Disagreement.objects.values_list(
-            "child__person_ref", "request__case_ref", "kind", "stage", "decision_notice_date",
-            "started_on", "concluded_on", "outcome")),
+            "child__person_ref", "request__case_ref", "kind", "decision", "decision_notice_date",
+            "started_on", "concluded_on", "mediation_outcome", "appeal_outcome",
+            "certificate_on")),
         ("plans", EHCPlan.objects.values_list(
             "child__person_ref", "request__case_ref", "start_date", "first_issued_date",
             "transferred_in", "cease_date", "cease_reason", "next_review_due",

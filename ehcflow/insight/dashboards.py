@@ -30,8 +30,10 @@ from ehcflow.insight.tables import (
     month_label,
     short_date,
 )
+from ehcflow.reviews import selectors as review_selectors
 from ehcflow.statutory import measures
 from ehcflow.statutory.periods import Period, calendar_month, calendar_year
+from ehcflow.statutory.reviews import ReviewFigures
 
 PERIODS: dict[str, str] = {
     "12m": "12 months to the date",
@@ -714,8 +716,66 @@ def reviews(q: Query, ours: Authority | None) -> Page:
     summary = (f"{overdue_now:,} annual reviews were overdue on {long_date(q.as_of)}.")
     return Page("reviews", "Annual reviews and phase transfers", summary, [
         Section("Annual reviews", "", [chart], [table, stock]),
+        Section("Annual reviews as DfE counts them", "", [], dfe_reviews_tables(q, ours)),
         Section("Phase transfers", "", [], [transfer]),
     ])
+
+
+def dfe_review_period(q: Query, year: int) -> tuple[Period, date]:
+    """The period and as-of date of a year's row: the calendar year, or the part of it to
+    the as-of date (`ehcflow reviews --from --to --as-of` gives the same figures)."""
+    end = min(date(year, 12, 31), q.as_of)
+    return Period(date(year, 1, 1), end), end
+
+
+# (label, our figure's attribute, DfE measure key) of the comparison with DfE's figures.
+DFE_REVIEW_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("Plans", "plans_maintained", "review_plans"),
+    ("Reviews due", "reviews_due", "reviews_expected"),
+    ("Review meetings held", "meetings_held", "review_meetings_held"),
+    ("Decisions within 4 weeks", "decisions_within_4_weeks", "review_decisions_within_4_weeks"),
+    ("% of decisions within 4 weeks", "pct_decisions_within_4_weeks",
+     "pct_review_decisions_within_4_weeks"),
+    ("Decided to maintain", "maintain", "review_outcome_maintain"),
+    ("Decided to amend", "amend", "review_outcome_amend"),
+    ("Decided to cease", "cease", "review_outcome_cease"),
+)
+
+
+def dfe_reviews_tables(q: Query, ours: Authority | None) -> list[Table]:
+    """Our reviews counted as annual_reviews.csv counts them, by year, and beside DfE's."""
+    by_year = Table(
+        key="reviews_dfe", title="Annual reviews by calendar year, counted as DfE counts them",
+        columns=columns("Year", "Plans", "Reviews due", "Meetings held", "Decisions",
+                        "Within 4 weeks", "% within 4 weeks", "Maintain", "Amend", "Cease"),
+        notes=["Plans in force at the end of the year; of them, those whose review fell due "
+               "in the year or before; of those, the ones with a review meeting recorded, and "
+               "the decision after their latest meeting."],
+    )
+    figures_of: dict[int, ReviewFigures] = {}
+    for year in q.years[-3:]:
+        period, as_of = dfe_review_period(q, year)
+        f = review_selectors.review_figures(period, as_of)
+        figures_of[year] = f
+        by_year.rows.append([
+            head(q.year_label(year), year), cell(f.plans_maintained), cell(f.reviews_due),
+            cell(f.meetings_held), cell(f.decisions), cell(f.decisions_within_4_weeks),
+            cell(f.pct_decisions_within_4_weeks), cell(f.maintain), cell(f.amend),
+            cell(f.cease)])
+    full = [y for y in q.years[-3:] if q.is_full_year(y)]
+    if not full:
+        return [by_year]
+    year = full[-1]
+    first = national(DFE_REVIEW_ROWS[0][2], [year], ours)
+    beside = Table(key="reviews_dfe_compared", title=f"Annual reviews in {year} beside DfE's "
+                   "figures", columns=columns("Measure", "Ours", *first.labels),
+                   notes=["DfE's figures are as published for the calendar year (the "
+                          "neighbours' figure is their average)."])
+    for label, attribute, measure in DFE_REVIEW_ROWS:
+        theirs = national(measure, [year], ours)
+        beside.rows.append([head(label), cell(getattr(figures_of[year], attribute)),
+                            *theirs.cells(year)])
+    return [by_year, beside]
 
 
 def overview(q: Query, ours: Authority | None) -> Page:

@@ -1,8 +1,8 @@
 """Annual review and phase transfer figures, defined over plain records. Pure Python, no Django.
 
-measures.md does not yet define these; the dashboards count them as below, and
-`ehcflow.insight.figures` counts the same in SQL (tests prove the two equal). They belong
-beside `ehcflow.statutory.measures` once measures.md takes them in.
+docs/domain/measures.md ("Annual reviews and phase transfers") defines these; the dashboards
+count them as below, and `ehcflow.insight.figures` counts the same in SQL (tests prove the two
+equal).
 
 Annual reviews (Children and Families Act 2014 s.44; SEND Regulations 2014 regs 18–22):
 
@@ -46,7 +46,8 @@ __all__ = [
 #: reg 20(10): the review decision 4 weeks from the meeting (defined once, in the clock).
 DECISION_DAYS = clock.REVIEW_DECISION_DAYS
 
-#: 100 × numerator ÷ denominator to one decimal place (measures.md's one percentage rule).
+#: 100 × numerator ÷ denominator to one decimal place (docs/domain/measures.md's one percentage
+#: rule).
 pct = percentage
 
 

@@ -2,7 +2,7 @@
 
 Source: Department for Education, *Education, health and care plans*, England, on
 explore-education-statistics (EES), reporting year 2025, Open Government Licence v3.0. The
-release's `data-guidance.txt` describes every file; sen2.md §3 summarises it.
+release's `data-guidance.txt` describes every file; docs/domain/sen2.md §3 summarises it.
 
 Every EES file starts with the same geography and filter columns (`KEY_COLUMNS`), then one column
 per published figure. Each file repeats its figures for many breakdowns (age, sex, ethnicity,
@@ -11,6 +11,9 @@ placement...); ehcflow uses only the *headline* row of each authority and year, 
 
 Pure Python, no Django: `ehcflow.insight.data.trim` and the `national load` command share it, so
 the shipped trimmed copy and a raw release are read by exactly the same rules.
+
+Longer than 500 lines on purpose: the description of every DfE file ehcflow reads (its columns
+and measures) and the one reader they share.
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-#: The leading columns of every EES data file (sen2.md §3.3). Kept, with these names, in the
-#: trimmed copy so that the loader reads a raw release and the trimmed copy alike.
+#: The leading columns of every EES data file (docs/domain/sen2.md §3.3). Kept, with these names,
+#: in the trimmed copy so that the loader reads a raw release and the trimmed copy alike.
 KEY_COLUMNS: tuple[str, ...] = (
     "time_period",
     "time_identifier",
@@ -196,7 +199,16 @@ FILES: tuple[FileSpec, ...] = (
         ("All annual reviews",),
         "calendar year",
         _measures(ANNUAL_REVIEWS, (
+            ("review_plans", "total_ehc_plans", "EHC plans (annual reviews cohort)", "count"),
             ("reviews_expected", "review_expected", "Annual reviews expected", "count"),
+            ("review_meetings_held", "total_review_meeting",
+             "Annual review meetings recorded", "count"),
+            ("review_outcome_maintain", "outcome_maintan",
+             "Annual review decisions to maintain the plan", "count"),
+            ("review_outcome_amend", "outcome_amend",
+             "Annual review decisions to amend the plan", "count"),
+            ("review_outcome_cease", "outcome_cease",
+             "Annual review decisions to cease the plan", "count"),
             ("review_decisions_within_4_weeks", "number_decsion_4weeks",
              "Annual review decisions communicated within 4 weeks", "count"),
             ("review_decisions_over_4_weeks", "number_decision_gt_4weeks",

@@ -2,7 +2,7 @@
 
 A drill-down is named by a measure and opaque parameters (dates, an adviser type, an age band)
 in the query string; `resolve` turns them into a queryset counted the same way as the figure,
-then filtered through `people.access.visible_requests`, so a team manager sees only the cases
+then filtered through `casework.access.visible_requests`, so a team manager sees only the cases
 of their team among those a figure counts. For the people who see every case (head of
 service, analysts) the list's length equals the figure: the tests check it.
 """
@@ -18,12 +18,13 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import F, Q, QuerySet
 
 from ehcflow.casework import choices as c
+from ehcflow.casework.access import visible_requests
 from ehcflow.casework.models import AdviceRequest, AnnualReview, EHCPlan
 from ehcflow.casework.selectors import initial_requests, open_on
 from ehcflow.insight import definitions as d
 from ehcflow.insight import figures
 from ehcflow.insight.tables import long_date
-from ehcflow.people.access import request_scope, visible_requests
+from ehcflow.people.access import request_scope
 from ehcflow.statutory.clock import ADVICE_DAYS, DECISION_TO_ASSESS_DAYS, FINAL_PLAN_DAYS
 from ehcflow.statutory.measures import (
     OVER_20_WEEKS_DAYS,
@@ -79,7 +80,7 @@ class Drilldown:
 
 
 def _within(field_name: str, start: str, days: int) -> Q:
-    return figures._on_or_before_deadline(field_name, start, days)
+    return figures.on_or_before_deadline(field_name, start, days)
 
 
 def _ranged(field_name: str, p: Params) -> Q:

@@ -1,25 +1,29 @@
 """The dashboards' figures from the case records, counted in the database in a few queries.
 
-Every figure here is a measure of measures.md (or of `insight.definitions` where measures.md is
-silent), counted exactly as `ehcflow.casework.selectors.kpis()` and the pure functions count
-it; tests/insight/test_figures.py proves each equal on random histories. What changes is the
+Every figure here is a measure of docs/domain/measures.md, counted exactly as
+`ehcflow.casework.selectors.kpis()` and the pure functions count it (the flow measures of a
+period are `casework.counts.period_figures`, which `kpis()` uses too);
+tests/insight/test_figures.py proves each equal on random histories. What changes is the
 shape: a dashboard wants one figure per year or month, so instead of one `kpis()` call per
 column the queries here group the rows by date once and share them out among the periods
 (`period_figures`), or fetch the few columns a series needs and count every date with NumPy
 (`backlog_series`, `plans_maintained_series`). Each page stays within its 300 ms on an
 authority of 40,000 requests.
 
-Only initial requests count (measures.md; decision 0004). "As of" means as known that day:
-an event dated after the as-of date has not happened yet.
+Only initial requests count (docs/domain/measures.md; decision 0004). "As of" means as known that
+day: an event dated after the as-of date has not happened yet.
+
+Longer than 500 lines on purpose: every dashboard figure counted in SQL, each beside the others
+it shares its scans with; the flow measures of a period are already in `casework.counts`, the
+caseload and review counts could follow.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -29,37 +33,40 @@ from django.db.models import (
     Count,
     DateField,
     F,
-    Func,
-    IntegerField,
     Min,
     Q,
     QuerySet,
-    Sum,
     Value,
     When,
 )
 from django.db.models.functions import Cast, Coalesce, Least
-from django.db.models.lookups import LessThanOrEqual
 
 from ehcflow.casework import choices as c
+
+# The flow measures of periods are counted in casework (one definition for the home page,
+# `ehcflow kpis` and the dashboards); the dashboards reach them through this module.
+from ehcflow.casework.counts import SOURCES as SOURCES
+from ehcflow.casework.counts import dicts, initial_requests, on_or_before_deadline, period_index
+from ehcflow.casework.counts import kpis_fields as kpis_fields
+from ehcflow.casework.counts import period_figures as period_figures
 from ehcflow.casework.models import AdviceRequest, AnnualReview, AssessmentRequest, EHCPlan
-from ehcflow.casework.selectors import initial_requests, open_on
+from ehcflow.casework.selectors import open_on
 from ehcflow.insight import definitions as d
 from ehcflow.people.models import Role, StaffMember, Team
 from ehcflow.statutory import measures
 from ehcflow.statutory.advice import AdviceTimeliness
-from ehcflow.statutory.clock import ADVICE_DAYS, DECISION_TO_ASSESS_DAYS, FINAL_PLAN_DAYS
+from ehcflow.statutory.clock import ADVICE_DAYS, FINAL_PLAN_DAYS
 from ehcflow.statutory.periods import Period
 
 FAR_FUTURE = date(9999, 12, 31)
-SOURCES: tuple[str, ...] = (*c.RequestSource.values, "")
 SOURCE_LABELS: dict[str, str] = {**dict(c.RequestSource.choices), "": "Not recorded"}
 DASHBOARD_ADVISERS: tuple[str, ...] = (
     c.AdviserType.EDUCATIONAL_PSYCHOLOGY, c.AdviserType.HEALTH, c.AdviserType.SOCIAL_CARE,
 )
 
-# Age bands of the backlog, nested with measures.md's strict thresholds: a request open exactly
-# 140 days is in "6 to 20 weeks", not over 20 weeks (measures.md, worked example a).
+# Age bands of the backlog, nested with docs/domain/measures.md's strict thresholds: a request
+# open exactly 140 days is in "6 to 20 weeks", not over 20 weeks (docs/domain/measures.md,
+# worked example a).
 BANDS: tuple[tuple[str, str, int, int | None], ...] = (
     ("up_to_6", "Up to 6 weeks", 0, 42),
     ("6_to_20", "Over 6, up to 20 weeks", 42, measures.OVER_20_WEEKS_DAYS),
@@ -72,41 +79,6 @@ BANDS: tuple[tuple[str, str, int, int | None], ...] = (
 BAND_LABELS = {key: label for key, label, _, _ in BANDS}
 
 
-class DaysBetween(Func):
-    """Whole days from the second date to the first (end − start), counted by the database.
-
-    SQLite's `julianday()` and PostgreSQL's date subtraction run inside the database; Django's
-    own date arithmetic on SQLite calls back into Python for every row, which is what made a
-    ten-year table slow.
-    """
-
-    arity = 2
-    output_field = IntegerField()
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(compiler, connection,
-                           template="CAST(julianday(%(expressions)s) AS INTEGER)",
-                           arg_joiner=") - julianday(", **extra)
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(compiler, connection, template="(%(expressions)s)",
-                           arg_joiner=" - ", **extra)
-
-
-def days_between(end: str, start: str) -> DaysBetween:
-    return DaysBetween(F(end), F(start))
-
-
-def _on_or_before_deadline(field_name: str, start: str, days: int) -> Q:
-    """`field` on or before `start` + `days` (the statutory deadline counts as in time)."""
-    return Q(LessThanOrEqual(days_between(field_name, start), days))
-
-
-def _dicts(rows: Any) -> list[dict[str, Any]]:
-    """A values() queryset's rows, typed loosely (their keys are the annotations)."""
-    return list(rows)
-
-
 def first_request_date() -> date | None:
     """The day the first initial request on record was received (None: no requests at all)."""
     first: date | None = initial_requests().aggregate(first=Min("received_date"))["first"]
@@ -116,162 +88,12 @@ def first_request_date() -> date | None:
 # --- periods ------------------------------------------------------------------------------
 
 
-def period_index(field_name: str, periods: Sequence[Period], *, shift: int = 0,
-                 until: date | None = None) -> Case:
-    """The index of the period `field` + `shift` days falls in (up to `until`), else NULL.
-
-    Grouping by this expression lets the database share the rows out among the periods, so
-    a ten-year table comes back as ten rows instead of one row per day.
-    """
-    whens = []
-    for i, p in enumerate(periods):
-        end = p.end if until is None else min(p.end, until)
-        if end < p.start:
-            continue
-        window = (p.start - timedelta(days=shift), end - timedelta(days=shift))
-        whens.append(When(**{f"{field_name}__range": window}, then=Value(i)))
-    return Case(*whens, default=Value(None), output_field=IntegerField())
-
-
-def _window(periods: Sequence[Period], as_of: date) -> tuple[date, date] | None:
-    if not periods:
-        return None
-    start = min(p.start for p in periods)
-    end = min(max(p.end for p in periods), as_of)
-    return (start, end) if start <= end else None
-
-
-@dataclass
-class PeriodFigures:
-    """The flow measures of one period, as `selectors.kpis()` counts them (no backlog)."""
-
-    period: Period
-    requests_received: int = 0
-    plans_issued: int = 0
-    issued_within_20_weeks: int = 0
-    plans_issued_excl_exceptions: int = 0
-    issued_within_20_weeks_excl_exceptions: int = 0
-    days_to_issue: int = 0
-    decisions_made: int = 0
-    decisions_within_6_weeks: int = 0
-    received_by_source: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def pct_within_20_weeks(self) -> float | None:
-        return measures.percentage(self.issued_within_20_weeks, self.plans_issued)
-
-    @property
-    def pct_within_20_weeks_excl_exceptions(self) -> float | None:
-        return measures.percentage(self.issued_within_20_weeks_excl_exceptions,
-                                   self.plans_issued_excl_exceptions)
-
-    @property
-    def avg_weeks_to_issue(self) -> float | None:
-        if not self.plans_issued:
-            return None
-        return measures.round_half_up(Fraction(self.days_to_issue, 7 * self.plans_issued))
-
-    @property
-    def pct_decisions_within_6_weeks(self) -> float | None:
-        return measures.percentage(self.decisions_within_6_weeks, self.decisions_made)
-
-    @property
-    def issued_late(self) -> int:
-        return self.plans_issued - self.issued_within_20_weeks
-
-    def as_kpis_fields(self) -> dict[str, Any]:
-        """The fields `measures.Kpis` has for a period, for comparing with `kpis()`."""
-        return {
-            "requests_received": self.requests_received,
-            "plans_issued": self.plans_issued,
-            "issued_within_20_weeks": self.issued_within_20_weeks,
-            "pct_within_20_weeks": self.pct_within_20_weeks,
-            "plans_issued_excl_exceptions": self.plans_issued_excl_exceptions,
-            "issued_within_20_weeks_excl_exceptions": self.issued_within_20_weeks_excl_exceptions,
-            "pct_within_20_weeks_excl_exceptions": self.pct_within_20_weeks_excl_exceptions,
-            "avg_weeks_to_issue": self.avg_weeks_to_issue,
-            "decisions_made": self.decisions_made,
-            "decisions_within_6_weeks": self.decisions_within_6_weeks,
-            "pct_decisions_within_6_weeks": self.pct_decisions_within_6_weeks,
-        }
-
-
-def kpis_fields(kpis: measures.Kpis) -> dict[str, Any]:
-    """The same fields of a `measures.Kpis`."""
-    full = kpis.as_dict()
-    return {key: full[key] for key in PeriodFigures(kpis.period).as_kpis_fields()}  # type: ignore[literal-required]
-
-
-def period_figures(periods: Sequence[Period], *, as_of: date, received_only: bool = False
-                   ) -> list[PeriodFigures]:
-    """Requests, plans and decisions of each period as known at `as_of`: three queries.
-
-    Equal, period by period, to `selectors.kpis(as_of=as_of, period=p)` (without its backlog):
-    a period running past `as_of` counts its days up to `as_of`, one starting after counts
-    nothing. Periods must not overlap. `received_only` counts the requests and no more (one
-    query).
-    """
-    results = [PeriodFigures(period=p, received_by_source=dict.fromkeys(SOURCES, 0))
-               for p in periods]
-    window = _window(periods, as_of)
-    if window is None:
-        return results
-    requests = initial_requests()
-    received = (
-        requests.filter(received_date__range=window)
-        .annotate(bucket=period_index("received_date", periods, until=as_of))
-        .values("bucket")
-        .annotate(n=Count("id"), **{f"s_{s or 'blank'}": Count("id", filter=Q(source=s))
-                                    for s in SOURCES})
-    )
-    for row in _dicts(received):
-        if row["bucket"] is not None:
-            r = results[row["bucket"]]
-            r.requests_received += row["n"]
-            for s in SOURCES:
-                r.received_by_source[s] += row[f"s_{s or 'blank'}"]
-    if received_only:
-        return results
-    no_exception = Q(week20_exception=False)
-    within = _on_or_before_deadline("final_date", "received_date", FINAL_PLAN_DAYS)
-    plans = (
-        requests.filter(final_date__range=window)
-        .annotate(bucket=period_index("final_date", periods, until=as_of))
-        .values("bucket")
-        .annotate(
-            plans=Count("id"), within=Count("id", filter=within),
-            plans_ex=Count("id", filter=no_exception),
-            within_ex=Count("id", filter=within & no_exception),
-            total=Sum(days_between("final_date", "received_date")),
-        )
-    )
-    for row in _dicts(plans):
-        if row["bucket"] is not None:
-            r = results[row["bucket"]]
-            r.plans_issued += row["plans"]
-            r.issued_within_20_weeks += row["within"]
-            r.plans_issued_excl_exceptions += row["plans_ex"]
-            r.issued_within_20_weeks_excl_exceptions += row["within_ex"]
-            r.days_to_issue += row["total"] or 0
-    decisions = (
-        requests.filter(decision_date__range=window)
-        .annotate(bucket=period_index("decision_date", periods, until=as_of))
-        .values("bucket")
-        .annotate(made=Count("id"), within=Count("id", filter=_on_or_before_deadline(
-            "decision_date", "received_date", DECISION_TO_ASSESS_DAYS)))
-    )
-    for row in _dicts(decisions):
-        if row["bucket"] is not None:
-            results[row["bucket"]].decisions_made += row["made"]
-            results[row["bucket"]].decisions_within_6_weeks += row["within"]
-    return results
-
-
 # --- the backlog and caseloads over time ------------------------------------------------
 
 
 def end_date_expression() -> Least:
-    """The day a request stopped being open (measures.md), or FAR_FUTURE while it is open."""
+    """The day a request stopped being open (docs/domain/measures.md), or FAR_FUTURE while it is
+    open."""
     far = Value(FAR_FUTURE, output_field=DateField())
     return Least(
         Coalesce(Case(When(decision=c.Decision.NOT_ASSESS, then=F("decision_date")),
@@ -368,7 +190,7 @@ def backlog_series(dates: Sequence[date],
 
 
 def plans_maintained_series(dates: Sequence[date]) -> list[int]:
-    """`plans_maintained` at each date (measures.md, Caseloads): one query."""
+    """`plans_maintained` at each date (docs/domain/measures.md, Caseloads): one query."""
     if not dates:
         return []
     far = Value(FAR_FUTURE, output_field=DateField())
@@ -511,7 +333,7 @@ def advice_by_period(periods: Sequence[Period], *, as_of: date,
     if end < start:
         return out
     returned = Q(received_on__isnull=False, received_on__lte=as_of)
-    in_time = returned & _on_or_before_deadline("received_on", "requested_on", ADVICE_DAYS)
+    in_time = returned & on_or_before_deadline("received_on", "requested_on", ADVICE_DAYS)
     excused = ~Q(exception="")
     past_due = Q(requested_on__lt=as_of - timedelta(days=ADVICE_DAYS))  # as_of > due day
     rows = (
@@ -526,7 +348,7 @@ def advice_by_period(periods: Sequence[Period], *, as_of: date,
                   excused=Count("id", filter=excused & ((returned & ~in_time)
                                                         | (~returned & past_due))))
     )
-    for row in _dicts(rows):
+    for row in dicts(rows):
         if row["bucket"] is None:
             continue
         outstanding = row["due"] - row["returned"]
@@ -571,14 +393,10 @@ def _plan_in_force_on(day_field: str) -> Q:
     return Q(plan__cease_date__isnull=True) | Q(plan__cease_date__gt=F(day_field))
 
 
-def reviews_by_period(periods: Sequence[Period], *, as_of: date) -> list[d.ReviewFigures]:
-    """`definitions.review_figures` for each period: two queries."""
-    return reviews_summary(periods, as_of=as_of)[0]
-
-
 def reviews_summary(periods: Sequence[Period], *, as_of: date
                     ) -> tuple[list[d.ReviewFigures], int]:
-    """`reviews_by_period`, and `definitions.overdue_reviews` at `as_of` from the same scan.
+    """`definitions.review_figures` for each period, and `definitions.overdue_reviews` at
+    `as_of`, from the same scan.
 
     A review whose plan had ceased by its due date is in neither; every other review due
     before `as_of` is read once, shared out among the periods by its due date, and counted as
@@ -603,7 +421,7 @@ def reviews_summary(periods: Sequence[Period], *, as_of: date
                                     & still_in_force))
     )
     overdue_now = 0
-    for row in _dicts(due_rows):
+    for row in dicts(due_rows):
         overdue_now += row["overdue_now"]
         if row["bucket"] is None:
             continue
@@ -622,11 +440,11 @@ def reviews_summary(periods: Sequence[Period], *, as_of: date
             .annotate(bucket=period_index("meeting_date", periods, until=as_of))
             .values("bucket")
             .annotate(meetings=Count("id"), decided=Count("id", filter=decided),
-                      within=Count("id", filter=decided & _on_or_before_deadline(
+                      within=Count("id", filter=decided & on_or_before_deadline(
                           "decision_date", "meeting_date", d.DECISION_DAYS)),
                       overdue=Count("id", filter=~decided & past_deadline))
         )
-        for row in _dicts(meeting_rows):
+        for row in dicts(meeting_rows):
             if row["bucket"] is None:
                 continue
             t = tallies[row["bucket"]]
@@ -739,7 +557,7 @@ FUNNEL_FILTERS: dict[str, Any] = {
     "assessed": lambda as_of: Q(decision=c.Decision.ASSESS, decision_date__lte=as_of),
     "plan_decided": lambda as_of: Q(outcome=c.Outcome.PLAN, outcome_date__lte=as_of),
     "final_issued": lambda as_of: Q(final_date__lte=as_of),
-    "within_20_weeks": lambda as_of: Q(final_date__lte=as_of) & _on_or_before_deadline(
+    "within_20_weeks": lambda as_of: Q(final_date__lte=as_of) & on_or_before_deadline(
         "final_date", "received_date", FINAL_PLAN_DAYS),
     "still_open": lambda as_of: open_on(as_of),
 }

@@ -68,7 +68,8 @@ def _log(staff: StaffMember, action: str, by: User | None,
         by_name=(by.get_username() if by is not None else "command line"), changes=changes or {})
 
 
-def _snapshot(staff: StaffMember) -> dict[str, str]:
+def account_snapshot(staff: StaffMember) -> dict[str, str]:
+    """An account's fields as text, as the account-change log records them."""
     user = staff.user
     return {
         "name": staff.name,
@@ -84,7 +85,8 @@ def _snapshot(staff: StaffMember) -> dict[str, str]:
     }
 
 
-def _diff(before: dict[str, str], after: dict[str, str]) -> dict[str, list[str]]:
+def changed_fields(before: dict[str, str], after: dict[str, str]) -> dict[str, list[str]]:
+    """`{field: [before, after]}` for each field of two snapshots that differs."""
     return {key: [before.get(key, ""), value] for key, value in after.items()
             if before.get(key, "") != value}
 
@@ -99,7 +101,8 @@ def _check_object_id_free(object_id: str, user: User | None) -> None:
         raise AccountError("Another account already has that Microsoft Entra object ID")
 
 
-def _apply_user_fields(user: User, details: AccountDetails) -> None:
+def apply_user_fields(user: User, details: AccountDetails) -> None:
+    """Set a user's e-mail and Entra identity from `details` (refused if the id is taken)."""
     object_id = normalise_object_id(details.entra_object_id)
     _check_object_id_free(object_id, user)
     user.email = details.email.strip().lower()
@@ -124,13 +127,13 @@ def create_account(*, staff_ref: str, name: str, username: str, start_date: date
             raise AccountError("An account with that username already exists")
         first, _, last = name.partition(" ")
         user = User(username=username, first_name=first[:150], last_name=last[:150])
-        _apply_user_fields(user, details)
+        apply_user_fields(user, details)
         user.set_unusable_password()
         user.save()
         staff = StaffMember.objects.create(
             user=user, staff_ref=staff_ref, name=name, role=details.role, team=details.team,
             fte=details.fte, start_date=start_date, end_date=details.end_date)
-        _log(staff, AccountChange.Action.CREATED, by, _diff({}, _snapshot(staff)))
+        _log(staff, AccountChange.Action.CREATED, by, changed_fields({}, account_snapshot(staff)))
     return staff
 
 
@@ -148,14 +151,14 @@ def change_account(staff: StaffMember, details: AccountDetails, *,
     with transaction.atomic():
         staff = StaffMember.objects.select_for_update(of=("self",)).select_related(
             "user", "team").get(pk=staff.pk)
-        before = _snapshot(staff)
+        before = account_snapshot(staff)
         staff.role, staff.team, staff.fte = details.role, details.team, details.fte
         staff.end_date = details.end_date
         staff.save(update_fields=["role", "team", "fte", "end_date"])
         if staff.user is not None:
-            _apply_user_fields(staff.user, details)
+            apply_user_fields(staff.user, details)
             staff.user.save(update_fields=["email", "entra_object_id", "entra_tenant_id"])
-        changes = _diff(before, _snapshot(staff))
+        changes = changed_fields(before, account_snapshot(staff))
         if changes:
             _log(staff, AccountChange.Action.CHANGED, by, changes)
     return changes

@@ -207,7 +207,7 @@ def read_plan(data: bytes) -> ImportPlan:
         existing = staff_by_ref.get(ref)
         if existing is not None:
             # A column left out of the file keeps what the record already holds.
-            snapshot = services._snapshot(existing)
+            snapshot = services.account_snapshot(existing)
             for column in COLUMNS:
                 if column not in header and column in snapshot:
                     values[column] = snapshot[column]
@@ -225,11 +225,11 @@ def read_plan(data: bytes) -> ImportPlan:
         plan = RowPlan(row=index, staff_ref=ref, name=values["name"], values=values,
                        new=existing is None)
         if existing is not None and not row_problems:
-            before = services._snapshot(existing)
+            before = services.account_snapshot(existing)
             after = {**before, **{k: values[k] for k in COLUMNS if k != "staff_id"}}
             if existing.user is None:
                 before["username"] = ""
-            plan.changes = services._diff(before, after)
+            plan.changes = services.changed_fields(before, after)
         problems.extend(row_problems)
         rows.append(plan)
     if not rows and not problems:
@@ -263,14 +263,14 @@ def apply_plan(data: bytes, *, by: User | None) -> ImportPlan:
             else:
                 staff = StaffMember.objects.select_related("user", "team").get(
                     staff_ref=row.staff_ref)
-                before = services._snapshot(staff)
+                before = services.account_snapshot(staff)
             user = staff.user if staff.pk else None
             if user is None:
                 first, _, last = v["name"].partition(" ")
                 user = User(username=v["username"], first_name=first[:150],
                             last_name=last[:150])
                 user.set_unusable_password()
-            services._apply_user_fields(user, details)
+            services.apply_user_fields(user, details)
             user.save()
             staff.user = user
             staff.name, staff.role, staff.team = v["name"], details.role, team
@@ -280,7 +280,7 @@ def apply_plan(data: bytes, *, by: User | None) -> ImportPlan:
             AccountChange.objects.create(
                 staff=staff, action=AccountChange.Action.IMPORTED, by=by,
                 by_name=by.get_username() if by is not None else "command line",
-                changes=services._diff(before, services._snapshot(staff)))
+                changes=services.changed_fields(before, services.account_snapshot(staff)))
     return plan
 
 

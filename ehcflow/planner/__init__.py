@@ -1,5 +1,5 @@
 """The recovery planner: Python and NumPy (its event loop compiled by Numba), no Django
-(planner-model.md).
+(docs/domain/planner-model.md).
 
 Public API::
 

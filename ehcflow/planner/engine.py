@@ -1,7 +1,8 @@
 """The fast engine: chunks of replications, simulated by the compiled kernel or the lock-step.
 
-It implements exactly the model of planner-model.md, "The model" (the SimPy model in
-``reference.py`` is the same model written the obvious way; tests compare the two).
+It implements exactly the model of docs/domain/planner-model.md, "The model" (the SimPy model in
+``tests/planner/reference.py`` is the same model written the obvious way, a test oracle; tests
+compare the two).
 
 Why it is fast
 --------------
@@ -119,7 +120,8 @@ def _per_month(rep: I64, month: I64, R: int, M: int, weights: F64 | None = None)
 
 
 def monthly_figures(raw: RawChunk, months: Months) -> Monthly:
-    """Month-end counts and monthly flows as measures.md defines them (days are whole days).
+    """Month-end counts and monthly flows as docs/domain/measures.md defines them (days are whole
+    days).
 
     Replications are independent, so they are counted a few at a time: the temporaries stay
     small (cache-sized, and no fresh memory to fault in), and the counts are the same.
@@ -358,7 +360,7 @@ def simulate(
     chunk_size: int = 1000,
     workers: int | None = None,
 ) -> Projection:
-    """Project a scenario: ``replications`` runs of the model of planner-model.md.
+    """Project a scenario: ``replications`` runs of the model of docs/domain/planner-model.md.
 
     Defaults come from the scenario (``replications``, ``seed``; with no seed anywhere a fresh
     one is drawn and reported in the Projection).  Replications are simulated at most

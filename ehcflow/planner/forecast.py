@@ -2,8 +2,8 @@
 
 The engine's monthly figures count requests; here the per-request results of the same
 replications (``RawChunk.plan_time``) are kept for the requests open at the start, so each gets
-the probability that it ends in a plan (its fate, drawn as planner-model.md says) and, among
-the replications where it does, the 10th, 50th and 90th percentiles of the day its final plan
+the probability that it ends in a plan (its fate, drawn as docs/domain/planner-model.md says) and,
+among the replications where it does, the 10th, 50th and 90th percentiles of the day its final plan
 is issued.  A plan not issued within the horizon counts as "later than the horizon" (infinite),
 so a percentile beyond it is reported as None rather than pretending to a date.
 """

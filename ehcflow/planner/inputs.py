@@ -1,12 +1,17 @@
 """The engine's inputs: a scenario compiled to numbers, and each replication's random draws.
 
-planner-model.md, "The model": requests arrive week by week (Poisson, uniform within the week),
+docs/domain/planner-model.md, "The model": requests arrive week by week (Poisson, uniform within
+the week),
 draw their fates on arrival, and each task's effort and each advice's delay is lognormal.  The
 engine draws *all* of a replication's randomness before simulating it, from the replication's
 own PCG64 stream (``SeedSequence(seed).spawn``), so a replication's results depend only on the
 seed and its number — not on how replications are grouped into chunks.  Drawing an effort when
 the request arrives rather than when its task is taken changes nothing: the draws are
 independent of everything else.
+
+Longer than 500 lines on purpose: the scenario compiled to arrays and each replication's random
+draws are read together by the kernel and the lock-step, and must stay in step; the starting
+state's draws are the part that could move out next.
 """
 
 from __future__ import annotations
@@ -242,8 +247,8 @@ _inv_cdf = np.frompyfunc(_NORMAL.inv_cdf, 1, 1)
 def truncated(dist: Distribution, z: F64, scale: float, above: F64) -> F64:
     """Draws of ``scale × dist`` conditioned on exceeding ``above`` (days already gone), from
     standard normals ``z`` by the inverse CDF: advice not in after ``above`` days is known to
-    take longer (planner-model.md, "Starting state").  ``above`` ≤ 0 leaves a draw as it is
-    (only the entries with time gone pay for the normal CDF and its inverse)."""
+    take longer (docs/domain/planner-model.md, "Starting state").  ``above`` ≤ 0 leaves a draw as
+    it is (only the entries with time gone pay for the normal CDF and its inverse)."""
     if dist.kind == "exponential":  # memoryless: what is left is a fresh draw
         fresh = scale * dist.mean * -np.log1p(-np.asarray(_cdf(z), np.float64).clip(0, 1 - 1e-12))
         return np.where(above > 0, above + fresh, fresh)
@@ -491,7 +496,8 @@ def draw_chunk(
     is_start = np.zeros((R, N), bool)
     is_start[:, :n0] = True
 
-    # first tasks (planner-model.md, "Starting state"): new requests await their decision
+    # first tasks (docs/domain/planner-model.md, "Starting state"): new requests await their
+    # decision
     stage = np.zeros((R, N), np.int8)
     role = np.zeros((R, N), np.int8)
     ready = r.copy()

@@ -1,6 +1,7 @@
 """The compiled event kernel: one replication at a time, one assignment after another.
 
-planner-model.md, "The model".  It simulates exactly what the lock-step (``lockstep.py``)
+docs/domain/planner-model.md, "The model".  It simulates exactly what the lock-step
+(``lockstep.py``)
 simulates, from the same prepared arrays, and leaves the same per-request records behind, so
 ``Lockstep.raw()`` reads its results and every figure is the same to the bit (a test feeds
 both the same draws).  Decision 0007 records why it exists: the lock-step is pure NumPy but
@@ -329,7 +330,7 @@ def _replication(
                 hi_c = a0 if c < a0 else (a1 if c > a1 else c)
                 lo_c = a0 if lo_t < a0 else (a1 if lo_t > a1 else lo_t)
                 overrun[cell + m] += hp * (hi_c - lo_c)
-        # what happens to the request next (planner-model.md, "Path of a request")
+        # what happens to the request next (docs/domain/planner-model.md, "Path of a request")
         a = rec[i, _ADV]
         adv = c + a if s == DECISION else a
         x = max(c, adv) if s == EP_TASK else c + after[s]

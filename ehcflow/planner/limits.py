@@ -87,8 +87,8 @@ class Counts:
 
 
 def expected_arrivals(requests_per_year: float, growth_per_year: float, months: int) -> float:
-    """Requests expected to arrive over ``months`` (planner-model.md, "Demand": the yearly rate
-    grows by ``growth_per_year`` a year, compounded)."""
+    """Requests expected to arrive over ``months`` (docs/domain/planner-model.md, "Demand": the
+    yearly rate grows by ``growth_per_year`` a year, compounded)."""
     total = 0.0
     for m in range(max(months, 0)):
         total += requests_per_year / 12.0 * (1.0 + growth_per_year) ** (m / 12.0)

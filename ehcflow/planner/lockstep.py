@@ -1,6 +1,6 @@
 """The lock-step simulation: all replications of a chunk advance together, one row each.
 
-planner-model.md, "The model".  Why this shape is fast (``engine.py`` has the overview):
+docs/domain/planner-model.md, "The model".  Why this shape is fast (``engine.py`` has the overview):
 
 1. **Only assignments are events.**  When a person takes a task at time t its end
    c = t + effort ÷ (hours_per_week / 7 × productivity(t)) is known at once, and so is when the
@@ -32,6 +32,10 @@ in batches (in the order the step-by-step booking would add them, so the sums ar
 
 Tests check, request by request, that this gives exactly the reference model's results when
 both are fed the same random draws.
+
+Longer than 500 lines on purpose: one algorithm whose phases (arrivals, the queues, the people,
+the month ends) share the chunk's arrays; split across modules each part would pass a dozen
+arrays and the hot loop would be harder to read against docs/domain/planner-model.md.
 """
 
 from __future__ import annotations
@@ -473,7 +477,8 @@ class Lockstep:
             ix = _Index(self, act[k])
             act, g, t, rr, rowblk, qi, ri = ix.act, g[k], t[k], rr[k], rowblk[k], qi[k], ri[k]
             b, j, blk, bm, rg, od_i = b[k], j[k], blk[k], bm[k], rg[k], od_i[k]
-        # how long it takes (planner-model.md: effort ÷ (hours_per_week / 7 × productivity(t)))
+        # how long it takes (docs/domain/planner-model.md: effort ÷ (hours_per_week / 7 ×
+        # productivity(t)))
         gt = self.gtab.take(g, axis=0, mode="clip")
         s = rg[:, _STAGE].astype(np.intp)
         ev = rg.reshape(-1).take(ix.ar8p1 + s, mode="clip")
@@ -494,7 +499,7 @@ class Lockstep:
         if self.decision_start is not None:
             d0 = s == DECISION
             self.decision_start[ri[d0]] = t[d0]
-        # what happens to the request next (planner-model.md, "Path of a request")
+        # what happens to the request next (docs/domain/planner-model.md, "Path of a request")
         a = rg[:, _ADV]
         adv = np.where(s == DECISION, c + a, a)  # advice is requested at the decision
         x = np.where(s == EP_TASK, np.maximum(c, adv), c + self.after.take(s, mode="clip"))

@@ -1,6 +1,7 @@
 """Projections: per-replication monthly figures, and their summary across replications.
 
-planner-model.md, "Outputs".  Every figure is counted as measures.md defines it:
+docs/domain/planner-model.md, "Outputs".  Every figure is counted as docs/domain/measures.md
+defines it:
 
 - ``open``, ``over_20_weeks``, ``over_30_weeks``, ``over_50_weeks``: at each month end D,
   requests open at D, and those with D − request date strictly more than 140 / 210 / 350 days;

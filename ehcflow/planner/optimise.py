@@ -1,6 +1,7 @@
 """The cheapest staffing that meets a recovery target with a given confidence.
 
-planner-model.md asks: "What is the cheapest staffing that clears [the backlog] by a date with
+docs/domain/planner-model.md asks: "What is the cheapest staffing that clears [the backlog] by a
+date with
 80% confidence?"  The base scenario holds the staff in post; an options file lists short-term
 staff that may be added (how many, for how long, at what cost) and the targets.  Options file
 (TOML)::
@@ -54,6 +55,10 @@ Search.  Cost is deterministic, so combinations are taken cheapest first:
 
 The frontier is the set of simulated combinations not beaten on both cost and the p80 clearing
 month (the month by which 80 % of replications had cleared), with their p50 too.
+
+Longer than 500 lines on purpose: the search, its pruning rules (the fluid bound, dominance,
+dearer than a feasible choice), the first look and the result it reports are one procedure whose
+steps share the evaluated set; the options file's reading is the part that could move out next.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Calendar arithmetic shared by the engine, the reference model and the metrics.
 
-planner-model.md, "The model": time is measured in days from the scenario's start date, so
-day ``d`` runs over the continuous interval ``[d, d + 1)``.  An event at time ``x`` happens on
-calendar date ``start + floor(x)``; measures.md counts ages and deadlines in whole days, so
-every comparison with a date is made on ``floor`` of the continuous time.
+docs/domain/planner-model.md, "The model": time is measured in days from the scenario's start date,
+so day ``d`` runs over the continuous interval ``[d, d + 1)``.  An event at time ``x`` happens on
+calendar date ``start + floor(x)``; docs/domain/measures.md counts ages and deadlines in whole
+days, so every comparison with a date is made on ``floor`` of the continuous time.
 
 Months: month ``m`` (1-based) is the period from ``start + (m - 1)`` calendar months to the
 day before ``start + m`` months.  When the scenario starts on the 1st these are calendar months
@@ -32,11 +32,11 @@ if TYPE_CHECKING:
 
 FloatArray = npt.NDArray[np.float64]
 
-#: measures.md: a request is *over 20 weeks* at date D when D - request date > 140 days.
+#: docs/domain/measures.md: a request is *over 20 weeks* at date D when D - request date > 140 days.
 DAYS_20_WEEKS = OVER_20_WEEKS_DAYS
 DAYS_30_WEEKS = OVER_30_WEEKS_DAYS
 DAYS_50_WEEKS = OVER_50_WEEKS_DAYS
-#: Days in a year used by the demand formula and the salary accrual (planner-model.md).
+#: Days in a year used by the demand formula and the salary accrual (docs/domain/planner-model.md).
 DAYS_PER_YEAR = 365.25
 
 
@@ -97,7 +97,8 @@ class PostWindow:
     """When a staff group is in post, in continuous days from the scenario start.
 
     ``start`` is the beginning of the start date (or 0 when omitted / earlier); ``end`` is the
-    end of the end date (inclusive, planner-model.md "in post from start to end"), or +inf.
+    end of the end date (inclusive, docs/domain/planner-model.md "in post from start to end"), or
+    +inf.
     ``ramp_origin`` is where the productivity ramp starts: the group's start date, or the
     scenario start when the group has no start date.
     """
@@ -114,7 +115,7 @@ def post_window(group: StaffGroup, scenario_start: date) -> PostWindow:
 
 
 def daily_cost(group: StaffGroup) -> float:
-    """Cost of one person for one calendar day in post (planner-model.md, "Cost")."""
+    """Cost of one person for one calendar day in post (docs/domain/planner-model.md, "Cost")."""
     if group.cost_per_year is not None:
         return group.cost_per_year / DAYS_PER_YEAR
     assert group.day_rate is not None and group.days_per_week is not None
@@ -148,7 +149,8 @@ def hours_in_post_by_month(scenario: Scenario, role: str, months: Months) -> Flo
 
 
 def weekly_rates(scenario: Scenario, horizon: float) -> FloatArray:
-    """Expected arrivals in each week k covering the horizon (planner-model.md, "Demand").
+    """Expected arrivals in each week k covering the horizon (docs/domain/planner-model.md,
+    "Demand").
 
     lambda_k = requests_per_year x 7 / 365.25 x (1 + growth_per_year) ^ (7k / 365.25),
     times ``seasonality`` of the calendar month holding the week's middle day, when given.

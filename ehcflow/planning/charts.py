@@ -81,12 +81,3 @@ def fan_svg(key: str, title: str, labels: Sequence[str], p10: Sequence[float | N
                    "of the replications, by month. The same figures are in the table below.")
     return clean_svg(buffer.getvalue().decode("utf-8"), prefix=f"fan-{key}", title=title,
                      description=description)
-
-
-def fan_png(title: str, labels: Sequence[str], p10: Sequence[float | None],
-            p50: Sequence[float | None], p90: Sequence[float | None], *, y_label: str = "",
-            percent: bool = False) -> bytes:
-    buffer = io.BytesIO()
-    _figure(title, labels, p10, p50, p90, y_label, percent).savefig(buffer, format="png",
-                                                                     dpi=150)
-    return buffer.getvalue()

@@ -1,4 +1,4 @@
-"""A recovery-planner scenario from the authority's own records (planner-model.md).
+"""A recovery-planner scenario from the authority's own records (docs/domain/planner-model.md).
 
 Everything is estimated from a ``History`` (plain records, no Django) cut at the as-of date by
 ``history_as_of``: the one function that decides what was known on that day, so a backtest
@@ -20,12 +20,16 @@ How each figure is estimated (decision 0012; every estimate comes with a sentenc
 - *The pace's uncertainty*: how much the median time to a draft moved from one half-year to
   the next over the history (each replication scales the delays by one lognormal factor).
 - *Capacity*: the staff in post on the as-of date; their hours for statutory work are the
-  hours last year's decisions, advice, drafts and final plans took at planner-model.md's
+  hours last year's decisions, advice, drafts and final plans took at docs/domain/planner-model.md's
   efforts, divided by the utilisation inferred from whether work queued: when the backlog over
   20 weeks grew over the year the service was at full stretch (utilisation 1); otherwise it
   kept up, and its waits are the elapsed delays above, so utilisation is taken as 0.8.  The
   user may give the utilisation instead.  With no staff records (an authority that imported its
   request register only), notional groups of 30 hours a week are sized the same way.
+
+Longer than 500 lines on purpose: each estimate (demand, fates, delays, capacity, staff, the
+starting state) is a small function, and together they are the one derivation decision 0012
+describes; reading the history (`load_history`, `history_as_of`) could move out next.
 """
 
 from __future__ import annotations
@@ -40,10 +44,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from ehcflow.statutory import clock, measures
-from ehcflow.statutory.periods import twelve_months_ending
+from ehcflow.statutory.periods import Period, twelve_months_ending
 from ehcflow.statutory.records import RequestRecord
 
-#: planner-model.md's example efforts (hours), used because case files do not record effort.
+#: docs/domain/planner-model.md's example efforts (hours), used because case files do not record
+#: effort.
 DEFAULT_EFFORT = {
     "decision_hours": {"median": 3.0, "p90": 6.0},
     "ep_hours": {"median": 12.0, "p90": 20.0},
@@ -533,18 +538,7 @@ def scenario_from_history(history: History, *, as_of: date, months: int = 24,
     recent = as_of - timedelta(days=RECENT_DAYS)
 
     demand = _demand(cases, as_of, notes)
-    decided = [c.record for c in cases if c.record.decision_date is not None
-               and year.contains(c.record.decision_date)]
-    n_assess = sum(1 for r in decided if r.decision == "assess")
-    assess_rate = n_assess / len(decided) if decided else 0.75
-    outcomes = [c.record for c in cases if c.record.outcome_date is not None
-                and year.contains(c.record.outcome_date)]
-    n_plan = sum(1 for r in outcomes if r.outcome == "plan")
-    plan_rate = n_plan / len(outcomes) if outcomes else 0.9
-    demand.update(assess_rate=round(assess_rate, 3), plan_rate=round(plan_rate, 3))
-    notes.append(f"Assess rate {assess_rate:.2f} ({n_assess} of {len(decided)} decisions) and "
-                 f"plan rate {plan_rate:.2f} ({n_plan} of {len(outcomes)} decisions after "
-                 "assessment), over the last 12 months.")
+    n_decided, n_assess = _fates(cases, year, demand, notes)
 
     work, advice_tables, pace = _delays(cases, as_of, recent, notes)
     notes.append(f"The service's pace varies: from one half-year to the next the median time "
@@ -556,17 +550,7 @@ def scenario_from_history(history: History, *, as_of: date, months: int = 24,
         notes.append(f"Capacity: utilisation {utilisation:.0%}, as given.")
     figures["utilisation"] = rho
 
-    # the hours last year's work took at the standard efforts
-    drafts = sum(1 for c in cases if c.record.draft_date and year.contains(c.record.draft_date))
-    finals = sum(1 for c in cases if c.record.final_date and year.contains(c.record.final_date))
-    officer_hours = (len(decided) * _mean_effort("decision_hours")
-                     + drafts * _mean_effort("draft_hours")
-                     + finals * _mean_effort("final_hours"))
-    ep_done = sum(1 for c in cases for a in c.advice if a.adviser_type == EP_TYPE
-                  and a.received_on is not None and year.contains(a.received_on))
-    # the model gives every assessment an EP task: where EP advice is not all recorded, the
-    # assessments set the EPs' work
-    ep_hours = max(ep_done, n_assess) * _mean_effort("ep_hours")
+    officer_hours, ep_hours = _hours_last_year(cases, year, n_decided, n_assess)
     staff = _staff(cut.staff, as_of, year.start, year.end, officer_hours, ep_hours, rho, notes)
     # an officer's own time on the decision, the draft and the final plan also passes on the
     # calendar in the model (effort ÷ hours a day), and the observed delays include it: take
@@ -598,6 +582,40 @@ def scenario_from_history(history: History, *, as_of: date, months: int = 24,
         "start_state": {"requests": open_requests},
     }
     return Estimate(scenario=scenario, notes=notes, figures=figures)
+
+
+def _fates(cases: Sequence[CaseHistory], year: Period, demand: dict[str, Any],
+           notes: list[str]) -> tuple[int, int]:
+    """The assess and plan rates of the last 12 months, into `demand`; returns the number of
+    decisions whether to assess and of decisions to assess."""
+    decided = [c.record for c in cases if c.record.decision_date is not None
+               and year.contains(c.record.decision_date)]
+    n_assess = sum(1 for r in decided if r.decision == "assess")
+    assess_rate = n_assess / len(decided) if decided else 0.75
+    outcomes = [c.record for c in cases if c.record.outcome_date is not None
+                and year.contains(c.record.outcome_date)]
+    n_plan = sum(1 for r in outcomes if r.outcome == "plan")
+    plan_rate = n_plan / len(outcomes) if outcomes else 0.9
+    demand.update(assess_rate=round(assess_rate, 3), plan_rate=round(plan_rate, 3))
+    notes.append(f"Assess rate {assess_rate:.2f} ({n_assess} of {len(decided)} decisions) and "
+                 f"plan rate {plan_rate:.2f} ({n_plan} of {len(outcomes)} decisions after "
+                 "assessment), over the last 12 months.")
+    return len(decided), n_assess
+
+
+def _hours_last_year(cases: Sequence[CaseHistory], year: Period, n_decided: int,
+                     n_assess: int) -> tuple[float, float]:
+    """The case officers' and the EPs' hours last year's work took at the standard efforts."""
+    drafts = sum(1 for c in cases if c.record.draft_date and year.contains(c.record.draft_date))
+    finals = sum(1 for c in cases if c.record.final_date and year.contains(c.record.final_date))
+    officer_hours = (n_decided * _mean_effort("decision_hours")
+                     + drafts * _mean_effort("draft_hours")
+                     + finals * _mean_effort("final_hours"))
+    ep_done = sum(1 for c in cases for a in c.advice if a.adviser_type == EP_TYPE
+                  and a.received_on is not None and year.contains(a.received_on))
+    # the model gives every assessment an EP task: where EP advice is not all recorded, the
+    # assessments set the EPs' work
+    return officer_hours, max(ep_done, n_assess) * _mean_effort("ep_hours")
 
 
 def _net_of_tasks(work: dict[str, Any], hours_per_day: float, notes: list[str]) -> None:
@@ -679,7 +697,7 @@ def _staff(staff: Sequence[StaffSpell], as_of: date, start: date, end: date,
                         "hours_per_week": NOTIONAL_HOURS, "cost_per_year": cost})
             sentences.append(f"the rest of that work, beyond {HOURS_RANGE[1]:.0f} hours a week "
                              f"each, needs {bought} more at {NOTIONAL_HOURS:.0f} hours (bought in)")
-    notes.append("Staff: " + "; ".join(sentences) + ". Efforts per task are planner-model.md's "
+    notes.append("Staff: " + "; ".join(sentences) + ". Efforts per task are the planner model's "
                  "examples (case files do not record effort); costs are placeholders to edit.")
     return out
 

@@ -1,4 +1,5 @@
-"""The scenario editor's forms: one per section of a planner scenario (planner-model.md).
+"""The scenario editor's forms: one per section of a planner scenario
+(docs/domain/planner-model.md).
 
 Each form reads its section from the scenario's TOML mapping (``initial_from``) and writes it
 back (``apply``).  A figure the user did not change is written back exactly as it was (so a
@@ -7,6 +8,9 @@ and 90th percentile, is kept as it is); only changed figures are replaced.  Type
 caught here in plain English ("Number of case officers must be a whole number, like 4"); ranges
 and the bounds of planner.limits are checked by the planner's own checker, whose problems
 ``add_problems`` puts beside the field they name.
+
+Longer than 500 lines on purpose: one form per section of the scenario, all sharing the section
+form's reading and writing of the TOML mapping.
 """
 
 from __future__ import annotations
@@ -200,7 +204,8 @@ class SettingsForm(SectionForm):
 
 
 class DemandForm(SectionForm):
-    """planner-model.md, "Demand": requests a year, growth, the shares assessed and planned."""
+    """docs/domain/planner-model.md, "Demand": requests a year, growth, the shares assessed and
+    planned."""
 
     PATHS: ClassVar[dict[str, str]] = {
         "demand.requests_per_year": "requests_per_year",
@@ -278,7 +283,7 @@ class DistributionMixin:
 
 
 class WorkForm(SectionForm, DistributionMixin):
-    """planner-model.md, "Work": hours per request (median and 90th percentile) and the
+    """docs/domain/planner-model.md, "Work": hours per request (median and 90th percentile) and the
     parents' comment period (Regulation 13: 15 days)."""
 
     PATHS: ClassVar[dict[str, str]] = {"work.comment_days": "comment_days"}
@@ -339,7 +344,7 @@ class WorkForm(SectionForm, DistributionMixin):
 
 
 class AdviceForm(SectionForm, DistributionMixin):
-    """One kind of external advice (planner-model.md, "Advice"; Regulation 6)."""
+    """One kind of external advice (docs/domain/planner-model.md, "Advice"; Regulation 6)."""
 
     PATHS: ClassVar[dict[str, str]] = {"name": "name", "probability": "probability"}
     name = forms.CharField(label="Name of the advice", max_length=100, help_text="For example, "
@@ -398,7 +403,7 @@ COUNT_LABELS = {"case_officer": "Number of case officers",
 
 
 class StaffForm(SectionForm):
-    """One staff group (planner-model.md, "Staff" and "Cost")."""
+    """One staff group (docs/domain/planner-model.md, "Staff" and "Cost")."""
 
     PATHS: ClassVar[dict[str, str]] = {
         "name": "name", "role": "role", "count": "count", "hours_per_week": "hours_per_week",

@@ -9,11 +9,13 @@ from django.db import models
 
 
 class SavedScenario(models.Model):
-    """A scenario (planner-model.md TOML) kept for the service, with its latest projection."""
+    """A scenario (docs/domain/planner-model.md TOML) kept for the service, with its latest
+    projection."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=200)
-    toml = models.TextField(help_text="The scenario in the TOML format of planner-model.md.")
+    toml = models.TextField(
+        help_text="The scenario in the TOML format of docs/domain/planner-model.md.")
     notes = models.TextField(blank=True, help_text="How the figures were estimated.")
     #: Raised by one on every save: an edit names the version it started from and is refused
     #: if someone else saved meanwhile (optimistic locking, decision 0013).

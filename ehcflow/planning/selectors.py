@@ -30,7 +30,8 @@ class CostLine:
 
 
 def cost_table(scenario: Scenario) -> tuple[list[CostLine], float]:
-    """Each staff group's cost over the horizon (planner-model.md, "Cost"), and the total."""
+    """Each staff group's cost over the horizon (docs/domain/planner-model.md, "Cost"), and the
+    total."""
     months = months_of(scenario.start, scenario.months)
     lines = []
     for group in scenario.staff:

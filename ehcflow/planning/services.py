@@ -23,7 +23,6 @@ from ehcflow.planner.engine import simulate
 from ehcflow.planner.scenario import (
     Scenario,
     ScenarioError,
-    dump_scenario,
     scenario_from_text,
     toml_mapping,
 )
@@ -211,5 +210,3 @@ def run_execute(run_id: int) -> ScenarioRun | None:
     return run
 
 
-def normalised_toml(scenario: Scenario) -> str:
-    return dump_scenario(scenario)

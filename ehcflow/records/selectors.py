@@ -16,13 +16,13 @@ from ehcflow.casework.models import (
     AssessmentRequest,
     CaseEvent,
     Child,
-    Disagreement,
     EHCPlan,
     PlanNeed,
     PlanSetting,
     RecordAccess,
     StatutoryException,
 )
+from ehcflow.disagreements.models import Disagreement, TribunalOrder
 from ehcflow.records import schedule
 from ehcflow.records.models import DisposalBatch, DisposalItem
 
@@ -160,7 +160,10 @@ def subject_access(child: Child) -> list[Section]:
                  .order_by("due_date", "id")),
         _section("disagreements", "Mediation and appeals", Disagreement,
                  Disagreement.objects.filter(Q(child=child) | Q(request__child=child))
-                 .select_related("child", "request").order_by("started_on", "id")),
+                 .select_related("child", "request", "plan").order_by("started_on", "id")),
+        _section("orders", "Orders of the Tribunal", TribunalOrder,
+                 TribunalOrder.objects.filter(appeal__child=child).select_related("appeal")
+                 .order_by("made_on", "id")),
         _section("events", "What happened on the record", CaseEvent,
                  CaseEvent.objects.filter(child=child)
                  .select_related("child", "request", "plan", "actor")

@@ -24,10 +24,10 @@ from ehcflow.casework.models import (
     AssessmentRequest,
     CaseEvent,
     Child,
-    Disagreement,
     EHCPlan,
     RecordAccess,
 )
+from ehcflow.disagreements.models import Disagreement
 from ehcflow.people.models import User
 from ehcflow.records import selectors
 from ehcflow.records.models import DisposalBatch, DisposalItem, DisposalRecord

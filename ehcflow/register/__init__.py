@@ -1,6 +1,6 @@
 """The request register: ehcflow's exchange format for assessment requests, in and out.
 
-shared/domain/request-register.md is the contract. `schema` names its columns and codes;
+docs/domain/request-register.md is the contract. `schema` names its columns and codes;
 `formats` reads CSV and XLSX into numbered rows; `validation` checks them without the
 database; `importer` checks them against the database and applies them, all or nothing;
 `bulk` writes many rows fast; `exporter` writes the register back out. The commands

@@ -3,8 +3,8 @@
 Django's `bulk_create` compiles every value of every row through the ORM's SQL compiler,
 which costs more than the database's own work: about 50 µs per request row with its child,
 plan and event, three times the whole budget of the register import (20,000 rows a second,
-request-register.md's migrations and nightly feeds). This module writes the same rows from
-the models' own metadata (table, columns, defaults), so a model change cannot silently
+docs/domain/request-register.md's migrations and nightly feeds). This module writes the same rows
+from the models' own metadata (table, columns, defaults), so a model change cannot silently
 desynchronise it, but hands the values to the driver directly.
 
 Values are given as the database's text forms, which both engines take: dates as ISO text,

@@ -1,4 +1,4 @@
-"""Writing the request register out of ehcflow (shared/domain/request-register.md).
+"""Writing the request register out of ehcflow (docs/domain/request-register.md).
 
 The export is the import's inverse: the same columns in the spec's order, ISO dates, only
 initial requests, so that importing an export changes nothing and exporting again gives the

@@ -1,7 +1,7 @@
 """Reading a request register file, CSV or XLSX, into numbered rows of raw cells.
 
-request-register.md: "CSV (UTF-8, comma, header row) and Excel (.xlsx, first sheet, header in
-row 1) carry the same columns." This module knows about bytes, encodings, quoting and
+docs/domain/request-register.md: "CSV (UTF-8, comma, header row) and Excel (.xlsx, first sheet,
+header in row 1) carry the same columns." This module knows about bytes, encodings, quoting and
 workbooks, and nothing about what the columns mean; `validation` turns the raw cells into
 checked rows. Both formats are streamed, so a 100 MB file never sits in memory whole.
 
@@ -33,6 +33,10 @@ which trusts the sheet's `<dimension>` (a sheet claiming `A1:O2` would stop afte
 data) and pads every missing row and cell (a single value at XFD1048576 means a million rows
 of 16,384 cells). Cells holding nothing (formatting only) are skipped; a value beyond
 `MAX_XLSX_COLUMNS` or below row `schema.MAX_ROWS + 1` stops the reading at once.
+
+Longer than 500 lines on purpose: the CSV reader and the streaming XLSX reader share the row
+numbering, the problems and the workbook limits of decision 0015; the XLSX half could become its
+own module.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The columns of the request register and their codes (shared/domain/request-register.md).
+"""The columns of the request register and their codes (docs/domain/request-register.md).
 
 This module is the one place the format's vocabulary is written down in code: the importer,
 the validator and the exporter all read it from here, so the contract cannot drift between
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Final
 
-#: Every column, in the order of the table in request-register.md; the exporter writes them
-#: in this order.
+#: Every column, in the order of the table in docs/domain/request-register.md; the exporter writes
+#: them in this order.
 COLUMNS: Final = (
     "case_ref",
     "person_id",
@@ -80,8 +80,6 @@ MAX_LINE_BYTES: Final = 64 * 1024
 IMPORT_NOTE: Final = "imported from the request register"
 #: The staff id of an officer the importer creates starts with this, then the name's slug.
 IMPORTED_STAFF_PREFIX: Final = "IMP-"
-ACTION_IMPORTED: Final = "request_imported"
-ACTION_UPDATED: Final = "request_updated_by_import"
 
 
 def actor_name(file_name: str) -> str:

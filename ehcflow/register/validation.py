@@ -1,4 +1,4 @@
-"""Checking a request register against request-register.md, without the database.
+"""Checking a request register against docs/domain/request-register.md, without the database.
 
 `validate()` reads every row of a `RegisterSource`, and returns the rows that are well formed
 as typed `RegisterRow`s together with every `Problem` found, in the file and between its rows
@@ -21,6 +21,10 @@ Interpretations of the spec made here (see also the importer):
 - The rules say what a row may not hold and nothing more, and no more is checked: an outcome
   with no decision recorded, or a final plan without a draft date, is accepted as the
   tracker had it.
+
+Longer than 500 lines on purpose: every rule of docs/domain/request-register.md for one row and
+across rows, each a small function, in the spec's order; the date and text parsing could move
+out next.
 """
 
 from __future__ import annotations
@@ -243,58 +247,66 @@ def parse_row(raw: RawRow, header: Header, *, today: date, dates: dict[str, date
     cache = {} if dates is None else dates
     for column, index, kind in header.plan:
         cell = cells[index] if index < width else None
-        if kind == _DATE:
-            if isinstance(cell, str) and (known := cache.get(cell)) is not None:
-                values[column] = known
-                continue
-            day, message = parse_date(cell)
-            if message is None and day is None and column in schema.REQUIRED:
-                message = "a date is required"
-            if message is not None:
-                problems.append(Problem(number, column, message))
+        value, message = _typed_cell(column, kind, cell, cache)
+        if message is not None:
+            problems.append(Problem(number, column, message))
+            if message is not _MISSING_VALUE:  # an empty cell is no value to leave out
                 invalid.add(column)
-                continue
-            values[column] = day
-            if day is not None and isinstance(cell, str):
-                cache[cell] = day
-            continue
-        if isinstance(cell, str):
-            text = cell.strip()
-        else:
-            text, message = _text(cell)
-            if message is not None:
-                problems.append(Problem(number, column, message))
-                invalid.add(column)
-                continue
-        if not text:
-            if column in schema.REQUIRED:
-                problems.append(Problem(number, column, "a value is required"))
-            continue
-        if kind == _CODE:
-            if text in _ALLOWED[column]:
-                values[column] = text
-                continue
-            message = _code_message(column, text)
-        else:
-            message = _text_message(column, text)
-            if message is None:
-                values[column] = text
-                continue
-        problems.append(Problem(number, column, message))
-        invalid.add(column)
-    if width > header.width or header.unnamed:
-        for index in range(width):
-            if (index >= header.width or index in header.unnamed) \
-                    and not _blank((cells[index],)):
-                where = ("beyond the last column of the header" if index >= header.width
-                         else "under a column with no name in the header")
-                problems.append(Problem(number, "-", f"cell {index + 1} of this row has a "
-                                        f"value {where}"))
+        elif value is not None:
+            values[column] = value
+    problems += _stray_cells(number, cells, header)
     for column, message in consistency_problems(values, today=today, skip=invalid):
         problems.append(Problem(number, column, message))
     if problems:
         return None, problems, {k: v for k, v in values.items() if k not in invalid}
     return _register_row(number, values, header.supplied), problems, values
+
+
+#: The message for an empty required text cell (the one problem that leaves the cell's empty
+#: value in the row's values for the rules across rows).
+_MISSING_VALUE = "a value is required"
+
+
+def _typed_cell(column: str, kind: int, cell: Cell, dates: dict[str, date]
+                ) -> tuple[Value, str | None]:
+    """One cell as its column's type (None: empty), or the message saying why it is not.
+
+    `dates` caches parsed date text across rows (a register repeats its dates many times).
+    """
+    if kind == _DATE:
+        if isinstance(cell, str) and (known := dates.get(cell)) is not None:
+            return known, None
+        day, message = parse_date(cell)
+        if message is None and day is None and column in schema.REQUIRED:
+            message = "a date is required"
+        if message is None and day is not None and isinstance(cell, str):
+            dates[cell] = day
+        return day, message
+    if isinstance(cell, str):
+        text = cell.strip()
+    else:
+        text, message = _text(cell)
+        if message is not None:
+            return None, message
+    if not text:
+        return None, _MISSING_VALUE if column in schema.REQUIRED else None
+    if kind == _CODE:
+        return (text, None) if text in _ALLOWED[column] else (None, _code_message(column, text))
+    message = _text_message(column, text)
+    return (text, None) if message is None else (None, message)
+
+
+def _stray_cells(number: int, cells: tuple[Cell, ...], header: Header) -> list[Problem]:
+    """A value beyond the header's last column or under a column with no name."""
+    if len(cells) <= header.width and not header.unnamed:
+        return []
+    out = []
+    for index, cell in enumerate(cells):
+        if (index >= header.width or index in header.unnamed) and not _blank((cell,)):
+            where = ("beyond the last column of the header" if index >= header.width
+                     else "under a column with no name in the header")
+            out.append(Problem(number, "-", f"cell {index + 1} of this row has a value {where}"))
+    return out
 
 
 def _register_row(number: int, values: dict[str, Value], supplied: frozenset[str]
@@ -338,7 +350,8 @@ def _code_message(column: str, text: str) -> str:
 
 
 def parse_date(cell: Cell) -> tuple[date | None, str | None]:
-    """A register date: `YYYY-MM-DD`, `DD/MM/YYYY` or an Excel date cell (request-register.md).
+    """A register date: `YYYY-MM-DD`, `DD/MM/YYYY` or an Excel date cell
+    (docs/domain/request-register.md).
 
     Every other form is refused with a message, including the ambiguous `03/04/23` and dates
     that do not exist, such as 2023-02-30 and 31/31/2023.
@@ -402,18 +415,23 @@ _EXCLUDED_BY_NO_PLAN = ("draft_date", "final_date")
 
 def consistency_problems(values: Mapping[str, Value], *, today: date,
                          skip: Collection[str] = ()) -> list[tuple[str, str]]:
-    """The consistency rules of request-register.md over one request's values.
+    """The consistency rules of docs/domain/request-register.md over one request's values.
 
     Returns (column, message) pairs. Used for each file row, and by the importer for a
     changed request's values merged with what is stored. Columns in `skip` (already reported
-    as malformed) are left out of every rule.
+    as malformed) are left out of every rule. One function below per rule of the spec.
     """
-    out: list[tuple[str, str]] = []
     v = dict(values) if not skip else {k: x for k, x in values.items() if k not in skip}
-    get = v.get
-    days = {name: day for name in _DATES_IN_ORDER if isinstance(day := get(name), date)}
-    # dates must not be in the future, nor before date_of_birth, nor before the earliest
-    # date the service records (statutory.dates: year 0023 for 2023, Excel's 1900 placeholder)
+    days: dict[str, date] = {name: day for name in _DATES_IN_ORDER
+                             if isinstance(day := v.get(name), date)}
+    return [*_dates_in_range(days, today), *_birth_in_range(days, today),
+            *_steps_in_order(days), *_codes_with_dates(v, skip), *_exclusions(v, skip)]
+
+
+def _dates_in_range(days: Mapping[str, date], today: date) -> list[tuple[str, str]]:
+    """Dates are not in the future, nor before date_of_birth, nor before the earliest date
+    the service records (statutory.dates: year 0023 for 2023, Excel's 1900 placeholder)."""
+    out: list[tuple[str, str]] = []
     born = days.get("date_of_birth")
     for name, day in days.items():
         if day > today:
@@ -424,20 +442,31 @@ def consistency_problems(values: Mapping[str, Value], *, today: date,
                         "ehcflow records"))
         elif born is not None and day < born:
             out.append((name, f"{day.isoformat()} is before date_of_birth ({born.isoformat()})"))
-    requested = days.get("request_date")
-    if born is not None and born <= today:
-        accepted = calendar_rules.accepted_range(
-            calendar_rules.DateKind.BIRTH, today=today,
-            start=requested if requested is not None and born <= requested <= today
-            else None)
-        if born < accepted.earliest:
-            why = ("the person must be under 25 on request_date" if requested is not None
-                   and accepted.earliest > calendar_rules.add_years(
-                       calendar_rules.EARLIEST_RECORD, -calendar_rules.YOUNG_PERSON_AGE_LIMIT)
-                   else "the oldest date of birth ehcflow records")
-            out.append(("date_of_birth", f"{born.isoformat()} is before "
-                        f"{accepted.earliest.isoformat()}: {why}"))
-    # the steps are on or after request_date, and in that order where present
+    return out
+
+
+def _birth_in_range(days: Mapping[str, date], today: date) -> list[tuple[str, str]]:
+    """The person is under 25 on request_date (CFA 2014 s.83(2)), and born no earlier than
+    the oldest date of birth ehcflow records."""
+    born, requested = days.get("date_of_birth"), days.get("request_date")
+    if born is None or born > today:
+        return []
+    accepted = calendar_rules.accepted_range(
+        calendar_rules.DateKind.BIRTH, today=today,
+        start=requested if requested is not None and born <= requested <= today else None)
+    if born >= accepted.earliest:
+        return []
+    why = ("the person must be under 25 on request_date" if requested is not None
+           and accepted.earliest > calendar_rules.add_years(
+               calendar_rules.EARLIEST_RECORD, -calendar_rules.YOUNG_PERSON_AGE_LIMIT)
+           else "the oldest date of birth ehcflow records")
+    return [("date_of_birth", f"{born.isoformat()} is before "
+             f"{accepted.earliest.isoformat()}: {why}")]
+
+
+def _steps_in_order(days: Mapping[str, date]) -> list[tuple[str, str]]:
+    """The steps are on or after request_date, and in that order where present."""
+    out: list[tuple[str, str]] = []
     previous: tuple[str, date] | None = None
     for name in schema.ORDERED_DATES:
         day = days.get(name)
@@ -447,31 +476,41 @@ def consistency_problems(values: Mapping[str, Value], *, today: date,
             out.append((name, f"{day.isoformat()} is before {previous[0]} "
                         f"({previous[1].isoformat()})"))
         previous = (name, day)
-    # a code goes with its date, and a date with its code
+    return out
+
+
+def _codes_with_dates(v: Mapping[str, Value], skip: Collection[str]) -> list[tuple[str, str]]:
+    """A code goes with its date, and a date with its code."""
+    out: list[tuple[str, str]] = []
     for code, date_column in schema.PAIRED.items():
         if code in skip or date_column in skip:
             continue
-        has_code, has_date = bool(get(code)), get(date_column) is not None
+        has_code, has_date = bool(v.get(code)), v.get(date_column) is not None
         if has_date and not has_code:
             out.append((code, f"a value is required when {date_column} is given"))
         elif has_code and not has_date:
             out.append((date_column, f"a date is required when {code} is given"))
-    decision, outcome = get("decision"), get("outcome")
+    return out
+
+
+def _exclusions(v: Mapping[str, Value], skip: Collection[str]) -> list[tuple[str, str]]:
+    """not_assess and no_plan exclude the later steps; a final plan needs assess and plan,
+    and excludes a closure."""
+    out: list[tuple[str, str]] = []
+    decision, outcome = v.get("decision"), v.get("outcome")
     if decision == "not_assess":
-        for excluded in _EXCLUDED_BY_NOT_ASSESS:
-            if get(excluded):
-                out.append((excluded, "must be empty when decision is not_assess"))
+        out += [(excluded, "must be empty when decision is not_assess")
+                for excluded in _EXCLUDED_BY_NOT_ASSESS if v.get(excluded)]
     if outcome == "no_plan":
-        for excluded in _EXCLUDED_BY_NO_PLAN:
-            if get(excluded):
-                out.append((excluded, "must be empty when outcome is no_plan"))
-    if get("final_date"):
+        out += [(excluded, "must be empty when outcome is no_plan")
+                for excluded in _EXCLUDED_BY_NO_PLAN if v.get(excluded)]
+    if v.get("final_date"):
         if not decision and "decision" not in skip:
             out.append(("final_date", "a final plan needs decision = assess (decision is "
                         "empty)"))
         if not outcome and "outcome" not in skip and decision != "not_assess":
             out.append(("final_date", "a final plan needs outcome = plan (outcome is empty)"))
-        if get("closed_date"):
+        if v.get("closed_date"):
             out.append(("closed_date", "must be empty when final_date is given: a request "
                         "that ended in a final plan is not closed"))
     return out

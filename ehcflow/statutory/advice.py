@@ -1,8 +1,8 @@
 """Timeliness of advice for EHC needs assessments (SEND Regulations 2014, reg 8(1)).
 
-Bodies asked for advice must comply within 6 weeks of the request. measures.md does not yet
-define an advice measure; this one counts, for each adviser type, the advice falling due in
-a period and how it was returned, so a service can see which partner is holding plans up.
+Bodies asked for advice must comply within 6 weeks of the request. This counts, for each
+adviser type, the advice falling due in a period and how it was returned, so a service can see
+which partner is holding plans up (docs/domain/measures.md, "Advice timeliness").
 """
 
 from __future__ import annotations

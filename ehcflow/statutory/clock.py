@@ -1,20 +1,22 @@
 """The statutory clock: every deadline of an EHC needs assessment, plan, review and appeal.
 
-Sources are in shared/domain/statutory-timescales.md. The rules that shape every function:
+Sources are in docs/domain/statutory-timescales.md. The rules that shape every function:
 
 - The clock starts on the day the local authority receives the request (or becomes
   responsible under CFA 2014 s.24): SEND Regulations 2014 (SI 2014/1530) reg 5(1), 10(1), 13(2).
 - A week is 7 calendar days. Holidays do not stop the clock; only the mediation steps count
   working days (reg 34(1)).
 - A deadline is the last day on which the act is in time: a final plan dated exactly
-  request + 140 days is within 20 weeks (measures.md, "20-week deadline").
+  request + 140 days is within 20 weeks (docs/domain/measures.md, "20-week deadline").
 
 Functions take and return `datetime.date`; nothing here knows about Django or the database.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Final
+from zoneinfo import ZoneInfo
 
 from ehcflow.statutory.bank_holidays import add_working_days, working_day_on_or_after
 from ehcflow.statutory.dates import add_days, add_months, add_years, days_between
@@ -32,6 +34,7 @@ __all__ = [
     "DECISION_NOT_TO_ISSUE_DAYS",
     "DECISION_TO_ASSESS_DAYS",
     "FINAL_PLAN_DAYS",
+    "LONDON",
     "MEDIATION_ARRANGED_DAYS",
     "MEDIATION_CONTACT_MONTHS",
     "PHASE_TRANSFER_POST16_OTHER_MONTHS",
@@ -72,6 +75,7 @@ __all__ = [
     "review_decision_due",
     "review_notice_due",
     "review_report_due",
+    "today",
     "tribunal_amended_plan_due",
     "tribunal_assessment_notice_due",
     "tribunal_draft_plan_due",
@@ -81,6 +85,18 @@ __all__ = [
     "tribunal_placement_due",
     "weeks_elapsed",
 ]
+
+#: The time zone of the law's days: a council in England counts its deadlines in local days.
+LONDON: Final = ZoneInfo("Europe/London")
+
+
+def today() -> date:
+    """Today's date in England, whatever the server's own clock zone.
+
+    A request received at 00:30 on 1 April British Summer Time is received on 1 April, though
+    a server on UTC would still say 31 March; every "today" of the law is this one.
+    """
+    return datetime.now(LONDON).date()
 
 DAYS_PER_WEEK = 7
 
@@ -128,7 +144,8 @@ TRIBUNAL_MAKE_PLAN_FINAL_DAYS = 11 * DAYS_PER_WEEK
 
 
 def weeks_elapsed(request_date: date, on: date) -> float:
-    """Weeks since the request at `on`: (on - request date) in days ÷ 7 (measures.md)."""
+    """Weeks since the request at `on`: (on - request date) in days ÷ 7
+    (docs/domain/measures.md)."""
     return days_between(request_date, on) / DAYS_PER_WEEK
 
 
@@ -177,7 +194,7 @@ def final_plan_due(request_date: date) -> date:
 def is_within_20_weeks(request_date: date, final_date: date) -> bool:
     """True when the final plan is dated on or before request + 140 days (reg 13(2)).
 
-    The deadline day itself counts as within (measures.md, "20-week deadline").
+    The deadline day itself counts as within (docs/domain/measures.md, "20-week deadline").
     """
     return days_between(request_date, final_date) <= FINAL_PLAN_DAYS
 
@@ -326,8 +343,8 @@ def appeal_deadline(
     The later of 2 months from the decision letter and 1 month from the mediation
     certificate. A deadline falling from 25 December to 1 January moves to the next working
     day in January, and one falling in August to the first working day of September
-    (statutory-timescales.md §1.8; [S] IPSEA). A deadline on another weekend or bank holiday
-    is left where it falls: the earlier date is the safe one to tell a family.
+    (docs/domain/statutory-timescales.md §1.8; [S] IPSEA). A deadline on another weekend or bank
+    holiday is left where it falls: the earlier date is the safe one to tell a family.
     """
     deadline = add_months(decision_letter_date, APPEAL_MONTHS)
     if mediation_certificate_date is not None:

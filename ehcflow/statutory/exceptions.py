@@ -255,7 +255,8 @@ class Deadline:
     """One statutory time limit of a case, and what happened to it.
 
     `met` is None while the step is not done and not yet past due. Whether it is past due is
-    judged at `as_of`, or today when `as_of` is None (for a case page); pass `as_of` for
+    judged at `as_of`, or today in England (`clock.today`) when `as_of` is None (for a case
+    page); pass `as_of` for
     reproducible results. The legal measure uses `due`; an exception excuses lateness but
     does not move it.
     """
@@ -279,7 +280,7 @@ class Deadline:
             return None if self.done is None else self.done > self.due
         if self.done is not None:
             return self.done <= self.due
-        reference = self.as_of if self.as_of is not None else date.today()
+        reference = self.as_of if self.as_of is not None else clock.today()
         return False if reference > self.due else None
 
     @property

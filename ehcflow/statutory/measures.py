@@ -1,4 +1,4 @@
-"""Every measure of shared/domain/measures.md, over plain records.
+"""Every measure of docs/domain/measures.md, over plain records.
 
 Each function is the definition: dashboards, the SEN2 return and the planner count with these
 functions or with SQL that tests prove equal to them. Percentages and averages are rounded
@@ -83,7 +83,8 @@ def requests_received(records: Iterable[RequestRecord], period: Period) -> int:
 
 
 def growth_pct(previous: int, current: int) -> float | None:
-    """Growth between two periods' `requests_received`, in percent (measures.md, Demand)."""
+    """Growth between two periods' `requests_received`, in percent (docs/domain/measures.md,
+    Demand)."""
     return percentage(current - previous, previous)
 
 
@@ -204,7 +205,7 @@ class Backlog:
 
 
 def open_requests(records: Iterable[RequestRecord], on: date) -> list[RequestRecord]:
-    """Requests open at `on` (measures.md, "open at date D")."""
+    """Requests open at `on` (docs/domain/measures.md, "open at date D")."""
     return [r for r in records if is_open(r, on)]
 
 

@@ -1,4 +1,4 @@
-"""Reporting periods: inclusive date ranges (measures.md, "For a period [from, to]")."""
+"""Reporting periods: inclusive date ranges (docs/domain/measures.md, "For a period [from, to]")."""
 
 from __future__ import annotations
 

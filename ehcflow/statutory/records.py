@@ -1,7 +1,9 @@
-"""Plain records of requests and plans, and the state of a request at a date (measures.md).
+"""Plain records of requests and plans, and the state of a request at a date
+(docs/domain/measures.md).
 
 The Django apps turn their rows into these records, or prove their SQL equal to the functions
-over them. Values are the request register's codes (request-register.md): decision `assess` /
+over them. Values are the request register's codes (docs/domain/request-register.md): decision
+`assess` /
 `not_assess`, outcome `plan` / `no_plan`, closed reason `withdrawn` / `moved_away` / `other`.
 """
 
@@ -12,8 +14,15 @@ from datetime import date
 from enum import StrEnum
 
 __all__ = [
-    "PlanRecord", "RequestRecord", "RequestStage", "RequestState", "ended_on", "is_open",
-    "stage_on", "state_on",
+    "PlanRecord",
+    "RequestRecord",
+    "RequestStage",
+    "RequestState",
+    "current_stage",
+    "ended_on",
+    "is_open",
+    "stage_on",
+    "state_on",
 ]
 
 
@@ -58,7 +67,8 @@ class RequestState(StrEnum):
 
 
 def _endings(record: RequestRecord, on: date) -> list[tuple[date, RequestState]]:
-    """The events that end a request, dated on or before `on` (measures.md, "open at date D")."""
+    """The events that end a request, dated on or before `on` (docs/domain/measures.md, "open at
+    date D")."""
     endings: list[tuple[date, RequestState]] = []
     if record.decision == "not_assess" and record.decision_date is not None:
         endings.append((record.decision_date, RequestState.NOT_ASSESSED))
@@ -74,8 +84,8 @@ def _endings(record: RequestRecord, on: date) -> list[tuple[date, RequestState]]
 def is_open(record: RequestRecord, on: date) -> bool:
     """True when the request was received by `on` and nothing had ended it by then.
 
-    Ends a request (measures.md): a decision not to assess, a decision after assessment not
-    to issue a plan, the final plan, or closure (withdrawn, moved away, other), each dated on
+    Ends a request (docs/domain/measures.md): a decision not to assess, a decision after assessment
+    not to issue a plan, the final plan, or closure (withdrawn, moved away, other), each dated on
     or before `on`. An event without a date ends nothing.
     """
     return record.request_date <= on and not _endings(record, on)
@@ -138,6 +148,17 @@ def stage_on(record: RequestRecord, on: date) -> RequestStage:
     if record.decision == "assess" and _by(record.decision_date, on):
         return RequestStage.ASSESSING
     return RequestStage.AWAITING_DECISION
+
+
+def current_stage(record: RequestRecord) -> RequestStage:
+    """The stage every recorded step implies: `stage_on` with no date limit.
+
+    The one stage rule of the three writers of requests (the casework services, the register
+    import and the demo writer: docs/decisions/0023). Where steps conflict, the earliest
+    ending wins, as for "open at date D" (docs/domain/measures.md): a request refused
+    assessment and later closed stays "not assessed", because it ended at the refusal.
+    """
+    return stage_on(record, date.max)
 
 
 def ended_on(record: RequestRecord, on: date) -> date | None:

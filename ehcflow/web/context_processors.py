@@ -1,5 +1,6 @@
 """Values every page needs: the service and authority names, and the navigation."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -7,7 +8,10 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from ehcflow.partners.selectors import is_partner
 from ehcflow.people.access import Action, may
+from ehcflow.plans.access import may_see_quality_dashboard
+from ehcflow.sen2.services import may_export_return
 
 
 @dataclass(frozen=True)
@@ -19,15 +23,23 @@ class NavItem:
 
 # (label, url name, the action the role needs, the URL namespaces or names it stands for).
 # An item is offered only to roles that may use the page it leads to, so no link ends in a
-# refusal; the current section is marked for screen readers and sighted users alike.
-_NAVIGATION: tuple[tuple[str, str, Action | None, tuple[str, ...]], ...] = (
+# refusal; the current section is marked for screen readers and sighted users alike. Where an
+# action is not enough, a rule on the user stands in for it (the SEN2 return: decision 0016).
+_NAVIGATION: tuple[tuple[str, str, Action | Callable[[Any], bool] | None, tuple[str, ...]],
+                   ...] = (
     ("Home", "home", None, ("home",)),
     ("My work", "casework:my_work", Action.VIEW,
      ("casework:my_work", "casework:request", "casework:step", "casework:access_log",
       "casework:child", "casework:request_new")),
     ("Search", "casework:search", Action.VIEW, ("casework:search",)),
+    ("Advice requests", "partners:inbox", is_partner,
+     ("partners:inbox", "partners:advice", "partners:consultation", "partners:timeliness",
+      "partners:staff")),
     ("Dashboards", "insight:overview", Action.VIEW_CASELOADS, ("insight",)),
     ("Recovery planner", "planning:list", Action.VIEW_CASELOADS, ("planning",)),
+    ("SEN2 return", "sen2:overview", may_export_return, ("sen2",)),
+    ("Plan quality", "plans:quality", may_see_quality_dashboard,
+     ("plans:quality", "plans:quality_sample", "plans:audit")),
     ("Accounts", "people:accounts", Action.MANAGE_USERS, ("people",)),
 )
 
@@ -40,7 +52,8 @@ def navigation(request: HttpRequest) -> list[NavItem]:
     here = {match.view_name, *match.namespaces} if match is not None else set()
     return [NavItem(label, reverse(name), bool(here & set(sections)))
             for label, name, action, sections in _NAVIGATION
-            if action is None or may(request.user, action)]
+            if action is None or (may(request.user, action) if isinstance(action, Action)
+                                  else action(request.user))]
 
 
 def service(request: HttpRequest) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from datetime import date
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from ehcflow.casework import selectors
@@ -18,6 +18,8 @@ from ehcflow.people.access import Action, may
 def home(request: HttpRequest) -> HttpResponse:
     """The authority's headline position today: the figures of report 000's table 4."""
     today: date = timezone.localdate()
+    if hasattr(request.user, "family"):
+        return redirect("families:home")  # a parent, carer or young person: their own pages
     if not may(request.user, Action.VIEW):
         # Administrators and families: no casework figures (least privilege).
         return render(request, "web/home.html", {"kpis": None, "today": today})

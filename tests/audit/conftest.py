@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -47,7 +48,7 @@ def settle() -> None:
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
-def sql(statement: str, params: list[object] | None = None) -> None:
+def sql(statement: str, params: list[Any] | None = None) -> None:
     with connection.cursor() as cursor:
         cursor.execute(statement, params or [])
 

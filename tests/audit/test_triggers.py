@@ -33,7 +33,7 @@ def columns(table: str) -> list[str]:
         return [c.name for c in connection.introspection.get_table_description(cursor, table)]
 
 
-def replace_statement(verb: str, table: str) -> tuple[str, list[str]]:
+def replace_statement(verb: str, table: str) -> tuple[str, list[object]]:
     """The attacker's statement: the same row again, with every column copied but one."""
     names = columns(table)
     changed = "description" if table == "casework_caseevent" else "page"

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from ehcflow.audit import chain
 from ehcflow.casework.models import CaseEvent
 from ehcflow.demo import loader
-from ehcflow.register import importer
+from ehcflow.register import writes
 from tests.register.conftest import HEADER, csv_rows, fixture, import_file, write_csv
 
 __all__ = ["fixture"]  # the register tests' fixture, used here
@@ -67,7 +67,7 @@ def test_a_large_import_puts_the_replace_guard_back(fixture: Callable[[str], Pat
     guard = "casework_caseevent_no_replace"
     before = trigger_sql(guard)
     assert before is not None
-    monkeypatch.setattr(importer, "DEFER_INDEXES_FROM", 1)  # take the large-load path
+    monkeypatch.setattr(writes, "DEFER_INDEXES_FROM", 1)  # take the large-load path
     assert import_file(fixture("good.csv")).status == 0
     assert trigger_sql(guard) == before
     assert f"case-event log {CaseEvent.objects.count()} rows" in verify_line()

@@ -1,7 +1,7 @@
 """`selectors.kpis()` (SQL) equals `measures.kpis()` (pure) on any legal history.
 
-measures.md is the definition; the database counts it with aggregate queries for speed. This
-proves the two the same on random histories (docs/decisions/0004), on SQLite and PostgreSQL.
+docs/domain/measures.md is the definition; the database counts it with aggregate queries for speed.
+This proves the two the same on random histories (docs/decisions/0004), on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -17,30 +17,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from ehcflow.casework import choices as c
-from ehcflow.casework.models import AssessmentRequest, Child
-from ehcflow.casework.services import derive_stage
+from ehcflow.casework.models import AssessmentRequest
 from ehcflow.statutory import measures
 from ehcflow.statutory.periods import Period
 from ehcflow.statutory.records import RequestRecord
+from tests.factories import load_records
 from tests.statutory.strategies import as_of_dates, periods, request_record_lists
 from tests.worked_example import WORKED_EXAMPLE
 
 
 def load(records: list[RequestRecord]) -> None:
     """Put plain records in the database as the importer would."""
-    child = Child.objects.create(person_ref="P-KPI", date_of_birth=date(2000, 1, 1))
-    rows = []
-    for r in records:
-        row = AssessmentRequest(
-            child=child, case_ref=r.case_ref, received_date=r.request_date,
-            decision=r.decision or "", decision_date=r.decision_date, outcome=r.outcome or "",
-            outcome_date=r.outcome_date, draft_date=r.draft_date, final_date=r.final_date,
-            week20_exception=r.exception, closed_date=r.closed_date,
-            closed_reason=r.closed_reason or "",
-        )
-        row.stage = derive_stage(row)
-        rows.append(row)
-    AssessmentRequest.objects.bulk_create(rows)
+    load_records(records, person_ref="P-KPI")
 
 
 class KpisEqualPureMeasures(HypothesisTestCase):

@@ -100,11 +100,11 @@ def test_the_policy_names_every_role() -> None:
     """Every role has a decided set of fields; a new role cannot fall through to 'all'."""
     from ehcflow.people import access
 
-    assert set(access._ROLE_FIELDS) == set(Role.values)
-    assert access._ROLE_FIELDS[Role.CASE_OFFICER] == ALL_CHILD_FIELDS
-    assert access._ROLE_FIELDS[Role.ANALYST] == frozenset()
-    assert access._ROLE_FIELDS[Role.BUSINESS_SUPPORT] == frozenset()
-    assert access._ROLE_FIELDS[Role.EDUCATIONAL_PSYCHOLOGIST] == {ChildField.NAME,
+    assert set(access.ROLE_FIELDS) == set(Role.values)
+    assert access.ROLE_FIELDS[Role.CASE_OFFICER] == ALL_CHILD_FIELDS
+    assert access.ROLE_FIELDS[Role.ANALYST] == frozenset()
+    assert access.ROLE_FIELDS[Role.BUSINESS_SUPPORT] == frozenset()
+    assert access.ROLE_FIELDS[Role.EDUCATIONAL_PSYCHOLOGIST] == {ChildField.NAME,
                                                                    ChildField.DATE_OF_BIRTH}
 
 

@@ -11,6 +11,7 @@ from ehcflow.casework import choices as c
 from ehcflow.casework import services
 from ehcflow.casework.models import AssessmentRequest, CaseEvent, Child, EHCPlan
 from ehcflow.casework.services import CaseworkError
+from ehcflow.reviews import services as review_services
 
 pytestmark = pytest.mark.django_db
 
@@ -151,12 +152,13 @@ def test_case_events_cannot_be_changed_or_deleted(
 def test_a_ceased_plan_leaves_a_cease_event(child: Child, system_actor: services.Actor) -> None:
     plan = EHCPlan.objects.create(child=child, start_date=date(2020, 5, 1),
                                   first_issued_date=date(2020, 5, 1))
-    services.plan_cease(plan=plan, on=date(2024, 7, 31), cease_reason="5", by=system_actor)
+    review_services.plan_cease(plan=plan, on=date(2024, 7, 31), cease_reason="5", by=system_actor)
     plan.refresh_from_db()
     assert plan.cease_date == date(2024, 7, 31)
     assert child.events.filter(action="plan_ceased").count() == 1
     with pytest.raises(CaseworkError, match="already ceased"):
-        services.plan_cease(plan=plan, on=date(2024, 8, 1), cease_reason="5", by=system_actor)
+        review_services.plan_cease(plan=plan, on=date(2024, 8, 1), cease_reason="5",
+                                   by=system_actor)
 
 
 def test_the_database_refuses_a_closed_request_with_a_final_plan(child: Child) -> None:

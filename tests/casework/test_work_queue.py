@@ -1,4 +1,5 @@
-"""The work queue's age bands follow measures.md: over 20 weeks is more than 140 days."""
+"""The work queue's age bands follow docs/domain/measures.md: over 20 weeks is more than 140
+days."""
 
 from __future__ import annotations
 

@@ -107,7 +107,7 @@ def test_case_events_are_in_history_order(loaded: object) -> None:
     for request in AssessmentRequest.objects.filter(final_date__isnull=False)[:50]:
         actions = list(request.events.order_by("id").values_list("action", flat=True))
         assert actions[0] == "request_received" and actions[-1] in (
-            "final_issued", "mediation_started", "tribunal_started")
+            "final_issued", "mediation_started", "appeal_registered")
         assert actions.index("decision_recorded") < actions.index("outcome_recorded") < \
             actions.index("draft_issued") < actions.index("final_issued")
 

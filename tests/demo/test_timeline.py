@@ -21,7 +21,7 @@ SEEDS = (1, 2, 5, 2023)
 
 
 def records(items: list[RequestTimeline]) -> list[RequestRecord]:
-    """The timelines as measures.md records (what the demo writes, step by step)."""
+    """The timelines as docs/domain/measures.md records (what the demo writes, step by step)."""
     out = []
     for t in items:
         rec: dict[str, object] = {"case_ref": t.case_ref, "request_date": t.received,

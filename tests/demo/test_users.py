@@ -13,12 +13,17 @@ from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 
 from ehcflow.demo import users
+from ehcflow.partners.models import Membership
 from ehcflow.people.models import StaffMember, User
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ["case_officer", "team_manager", "head_of_service", "educational_psychologist",
-         "business_support", "analyst", "administrator", "parent"]
+         "business_support", "analyst", "administrator", "parent", "carer", "young_person",
+         "health_adviser", "school", "social_care_adviser"]
+FAMILY_ROLES = {"parent", "carer", "young_person"}  # no staff record (ehcflow.families.demo)
+# Partner organisations' people: no staff record, a membership (ehcflow.partners.demo).
+PARTNER_ROLES = {"health_adviser", "school", "social_care_adviser"}
 
 
 def run_json() -> list[dict[str, str | None]]:
@@ -47,13 +52,17 @@ def test_json_lists_one_account_per_role(loaded: object, demo_env: None) -> None
     for account in accounts:
         assert set(account) == {"username", "password", "role", "team"}
         assert isinstance(account["password"], str) and len(account["password"]) >= 16
-    staffed = [a for a in accounts if a["role"] != "parent"]
+    staffed = [a for a in accounts if a["role"] not in FAMILY_ROLES | PARTNER_ROLES]
+    for account in accounts:
+        if account["role"] in PARTNER_ROLES:
+            assert Membership.objects.filter(user__username=account["username"],
+                                             ended_at__isnull=True).exists()
     for account in staffed:
         staff = StaffMember.objects.get(user__username=account["username"])
         assert staff.role == account["role"]
         assert (staff.team.name if staff.team else None) == account["team"]
         assert staff.end_date is None
-    parent = accounts[-1]
+    parent = next(a for a in accounts if a["role"] == "parent")
     assert parent["team"] is None
     assert not StaffMember.objects.filter(user__username=parent["username"]).exists()
 

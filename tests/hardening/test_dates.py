@@ -125,7 +125,7 @@ def test_every_step_refuses_year_one(db: None, form_class: type[forms.VersionedF
     form = form_class({"version": "1", **boxes("on", "1", "1", "0001")})
     assert not form.is_valid()
     [message] = form.errors["on"]
-    assert message.endswith(" must be the same as or after 1 January 2000")
+    assert str(message).endswith(" must be the same as or after 1 January 2000")
 
 
 # --- the services (the command line, the demo and every page go through them) -------------

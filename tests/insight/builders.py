@@ -1,5 +1,5 @@
 """A small invented authority for the Insight tests: two teams, every role, and requests,
-plans, advice and reviews whose figures on 31 July 2023 are known (measures.md's worked
+plans, advice and reviews whose figures on 31 July 2023 are known (docs/domain/measures.md's worked
 example, plus a few more)."""
 
 from __future__ import annotations
@@ -8,16 +8,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ehcflow.casework.models import AdviceRequest, AnnualReview, AssessmentRequest, Child, EHCPlan
-from ehcflow.casework.services import derive_stage
 from ehcflow.people.models import Role, StaffMember, Team, User
 from ehcflow.statutory import clock
 from ehcflow.statutory.records import RequestRecord
+from tests.factories import request_row
 from tests.worked_example import WORKED_EXAMPLE
 
 AS_OF = date(2023, 7, 31)
 PASSWORD = "correct horse battery"
 
-# measures.md's worked example (as of 31 July 2023) and three older requests.
+# docs/domain/measures.md's worked example (as of 31 July 2023) and three older requests.
 RECORDS = [
     *WORKED_EXAMPLE,
     RequestRecord("i", date(2021, 3, 1), decision="assess", decision_date=date(2021, 4, 1),
@@ -61,15 +61,8 @@ def build_world() -> World:
     for n, r in enumerate(RECORDS):
         child = Child.objects.create(person_ref=f"P{n:03d}", forename="Ada",
                                      surname=f"Example{n}", date_of_birth=date(2014, 5, 1))
-        row = AssessmentRequest(
-            child=child, case_ref=r.case_ref, received_date=r.request_date,
-            source="school" if n % 2 else "parent",
-            officer=officers["north" if r.case_ref in NORTH_CASES else "south"],
-            decision=r.decision or "", decision_date=r.decision_date, outcome=r.outcome or "",
-            outcome_date=r.outcome_date, draft_date=r.draft_date, final_date=r.final_date,
-            week20_exception=r.exception, closed_date=r.closed_date,
-            closed_reason=r.closed_reason or "")
-        row.stage = derive_stage(row)
+        row = request_row(r, child=child, source="school" if n % 2 else "parent",
+                          officer=officers["north" if r.case_ref in NORTH_CASES else "south"])
         row.save()
         requests[r.case_ref] = row
         if r.decision == "assess" and r.decision_date is not None:

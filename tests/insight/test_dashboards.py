@@ -73,7 +73,8 @@ def test_the_timeliness_tables_are_the_kpis_of_each_year_and_month(world: World)
         assert (years.value(str(year), "% within 20 weeks excluding exceptions")
                 == kpis.pct_within_20_weeks_excl_exceptions)
         assert years.value(str(year), "Average weeks to issue") == kpis.avg_weeks_to_issue
-    # measures.md's worked example: c within, d late, f late with an exception, all 2022-23
+    # docs/domain/measures.md's worked example: c within, d late, f late with an exception, all
+    # 2022-23
     assert years.value("2022", "New plans issued") == 3  # c, d and j
     assert years.value("2023", "New plans issued") == 1  # f (e's plan comes after 31 July)
     months = page.table("timeliness_by_month")
@@ -94,7 +95,8 @@ def test_table_4_is_the_backlog_of_the_kpis_command(world: World) -> None:
     assert table.value("Requests open over 30 weeks", "31 Jul 2023") == kpis.backlog.over_30_weeks
     assert table.value("Requests open over 50 weeks", "31 Jul 2023") == kpis.backlog.over_50_weeks
     assert table.value("All open requests", "31 Jul 2023") == kpis.backlog.open
-    assert kpis.backlog.over_20_weeks == 3  # b, e and k (measures.md: b and e; k is older)
+    # b, e and k (docs/domain/measures.md: b and e; k is older)
+    assert kpis.backlog.over_20_weeks == 3
     bands = page.table("backlog_bands")
     for row in bands.rows:
         day = row[0].value
@@ -313,3 +315,21 @@ def test_a_column_with_no_figures_is_left_out_of_the_page(world: World) -> None:
     html = client_for(world, "analyst").get(reverse("insight:timeliness"),
                                             {"as_of": AS_OF.isoformat()}).content.decode()
     assert f">{label}<" not in html
+
+
+def test_open_assessments_mean_the_same_in_my_work_and_on_the_caseloads_page(
+    world: World,
+) -> None:
+    """Both count the initial requests open on the day (docs/domain/measures.md, "Caseloads"),
+    so an officer's row in My work adds up to their team's row on the dashboard."""
+    _, teams = figures.caseloads_at(AS_OF)
+    mine = selectors.team_caseloads(team_id=None, today=AS_OF)
+    by_team: dict[str, int] = {}
+    for row in mine:
+        key = str(row.officer.team_id)
+        by_team[key] = by_team.get(key, 0) + row.open_assessments
+    for team in teams:
+        if team.team in by_team:
+            assert team.open_assessments == by_team[team.team]
+    assert sum(row.open_assessments for row in mine) == sum(
+        t.open_assessments for t in teams if t.team in by_team) > 0

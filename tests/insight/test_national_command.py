@@ -82,7 +82,7 @@ def test_load_prints_a_summary(national: Release) -> None:
     text = run("load")
     assert text.startswith("Replaced DfE Education, health and care plans, reporting year 2025")
     assert "timeliness_20_week.csv     970 rows  years 2019–2024" in text
-    assert "6 files, 5180 rows, 28975 figures; authorities: 1 national, 9 regions" in text
+    assert "6 files, 5180 rows, 29790 figures; authorities: 1 national, 9 regions" in text
 
 
 def test_load_of_a_broken_release_names_the_problem_and_loads_nothing(

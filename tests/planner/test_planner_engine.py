@@ -1,6 +1,6 @@
 """The fast engine against closed forms, conservation and the SimPy reference.
 
-planner-model.md, "Closed-form checks the engine must pass".  Tolerances are Monte Carlo
+docs/domain/planner-model.md, "Closed-form checks the engine must pass".  Tolerances are Monte Carlo
 errors: 4 standard errors (estimated across independent replications) plus a small slack.
 """
 
@@ -13,9 +13,10 @@ import numpy as np
 import pytest
 from planner_fixtures import EXAMPLE, small_mapping
 
-from ehcflow.planner import inputs, lockstep, reference
+from ehcflow.planner import inputs, lockstep
 from ehcflow.planner.engine import simulate, simulate_raw
 from ehcflow.planner.scenario import load_scenario, parse_scenario
+from tests.planner import reference
 
 
 def steady(**over: Any) -> dict[str, Any]:
@@ -70,6 +71,7 @@ def test_a_single_stage_reproduces_erlang_c() -> None:
     mu = (14 / 7) / 4.0  # tasks a day per person
     expected = erlang_c_wait(3, 1.0, mu)  # rho = 2/3
     waits = []
+    assert raw.r is not None and raw.decision_start is not None
     for k in range(raw.r.shape[0]):
         r, d0 = raw.r[k], raw.decision_start[k]
         keep = (r > 365) & np.isfinite(d0)  # a year's warm-up

@@ -1,4 +1,5 @@
-"""Loading, validating and dumping scenarios (planner-model.md, "Scenario file (TOML)")."""
+"""Loading, validating and dumping scenarios (docs/domain/planner-model.md, "Scenario file
+(TOML)")."""
 
 from __future__ import annotations
 

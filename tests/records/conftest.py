@@ -10,6 +10,7 @@ import pytest
 from ehcflow.casework import choices as c
 from ehcflow.casework import services
 from ehcflow.casework.models import AssessmentRequest, Child, RecordAccess
+from ehcflow.disagreements import services as disagreements
 from ehcflow.people.models import User
 
 #: Born 1 January 1995: 25 on 1 January 2020, so past retention (25 + 6) from 1 January 2026.
@@ -41,11 +42,11 @@ def old(db: None, system_actor: services.Actor, staff: dict[str, User]) -> Old:
                                         received_date=date(2015, 6, 1))
     services.request_close(request=request, on=date(2015, 9, 1),
                            closed_reason=c.ClosedReason.WITHDRAWN, by=system_actor)
-    services.disagreement_record(child=done, request=request, kind=c.DisagreementKind.MEDIATION,
-                                 stage=c.DisagreementStage.REQUEST, by=system_actor,
-                                 decision_notice_date=date(2015, 7, 1),
-                                 started_on=date(2015, 7, 10))
-    from ehcflow.casework.models import Disagreement
+    disagreements.disagreement_record(
+        child=done, request=request, kind=c.DisagreementKind.MEDIATION,
+        stage=c.DisagreementStage.REQUEST, by=system_actor,
+        decision_notice_date=date(2015, 7, 1), started_on=date(2015, 7, 10))
+    from ehcflow.disagreements.models import Disagreement
     Disagreement.objects.filter(child=done).update(concluded_on=date(2015, 8, 1))
     open_child = services.child_create(person_ref="R0002", date_of_birth=OLD_BIRTH,
                                        forename="Bea", surname="Invented", by=system_actor)

@@ -10,6 +10,7 @@ import zipfile
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -91,7 +92,7 @@ def test_the_manifest_counts_and_checksums_each_part(full_backup: Path) -> None:
 def test_values_are_written_engine_neutrally_and_read_back_exactly() -> None:
     from django.db import models
 
-    kinds = {
+    kinds: dict[models.Field[Any, Any], object] = {
         models.DateTimeField(): datetime(2026, 3, 1, 9, 30, 5, 123456, tzinfo=UTC),
         models.DateField(): date(2015, 3, 14),
         models.DecimalField(max_digits=3, decimal_places=2): Decimal("0.60"),

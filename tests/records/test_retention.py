@@ -16,9 +16,9 @@ from ehcflow.casework.models import (
     AssessmentRequest,
     CaseEvent,
     Child,
-    Disagreement,
     RecordAccess,
 )
+from ehcflow.disagreements.models import Disagreement
 from ehcflow.records import schedule, selectors, services
 from ehcflow.records.models import DisposalBatch, DisposalRecord
 from tests.records.conftest import Old
@@ -159,7 +159,7 @@ def test_a_record_active_again_since_review_is_kept(old: Old, system_actor: obje
     reference = DisposalBatch.objects.get().reference
     _run("approve", reference, "--reviewer", "reviewer")
     from ehcflow.casework import choices as c
-    from ehcflow.casework import services as casework
+    from ehcflow.disagreements import services as casework
     casework.disagreement_record(child=old.done, kind=c.DisagreementKind.TRIBUNAL,
                                  stage=c.DisagreementStage.OTHER, by=system_actor,  # type: ignore[arg-type]
                                  decision_notice_date=date(2026, 1, 5),

@@ -30,8 +30,8 @@ def test_everything_held_about_the_child_is_gathered(old: Old, child: Child,
     assert {path.stat().st_mode & 0o777 for path in out.iterdir()} == {0o600}
     assert names == sorted(["summary.html", "records.json", "child.csv", "requests.csv",
                             "advice.csv", "exceptions.csv", "plans.csv", "settings.csv",
-                            "needs.csv", "reviews.csv", "disagreements.csv", "events.csv",
-                            "access.csv"])
+                            "needs.csv", "reviews.csv", "disagreements.csv", "orders.csv",
+                            "events.csv", "access.csv"])
     data = json.loads((out / "records.json").read_text())
     sections = data["sections"]
     assert sections["child"]["records"][0]["forename"] == "Ada"

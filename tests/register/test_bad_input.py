@@ -1,7 +1,7 @@
 """A bad register is refused whole: every problem reported as FILE:ROW:COLUMN, nothing written.
 
-request-register.md: "An import is all or nothing: a file with any error changes nothing and
-reports every error it found, not just the first."
+docs/domain/request-register.md: "An import is all or nothing: a file with any error changes
+nothing and reports every error it found, not just the first."
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from ehcflow.casework.models import (
 )
 from ehcflow.people.models import Role, StaffMember
 from ehcflow.register import schema
+from ehcflow.reviews import services as review_services
 from tests.register.conftest import (
     HEADER,
     csv_rows,
@@ -426,7 +427,7 @@ def test_an_update_may_not_remove_a_plan_or_an_exception_recorded_in_ehcflow(
                                            by=system_actor)
     case = services.request_issue_draft(request=case, on=date(2023, 4, 10), by=system_actor)
     plan = services.request_issue_final(request=case, on=date(2023, 5, 2), by=system_actor)
-    services.review_schedule(plan=plan, due_date=date(2024, 5, 1), by=system_actor)
+    review_services.review_schedule(plan=plan, due_date=date(2024, 5, 1), by=system_actor)
     path = write_csv(tmp_path / "undo.csv", [register_row(
         case_ref="EHC-1", person_id="P0001", date_of_birth="2015-03-14",
         request_date="2023-01-21", decision_date="2023-02-13", decision="assess",
@@ -523,9 +524,9 @@ def test_a_clash_with_a_concurrent_change_is_reported_and_rolled_back(
     tmp_path: Path, child: Child, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Another process created the same child between the checks and the writes."""
-    from ehcflow.register import importer
+    from ehcflow.register import lookup
 
-    monkeypatch.setattr(importer._Plan, "_load_people", lambda self: {})
+    monkeypatch.setattr(lookup.ImportBatch, "_load_people", lambda self: {})
     path = write_csv(tmp_path / "race.csv", [
         register_row(case_ref="EHC-1", person_id="P0001", date_of_birth="2015-03-14",
                      request_date="2023-01-09", officer="New Officer")])

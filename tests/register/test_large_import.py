@@ -16,7 +16,7 @@ from ehcflow.casework.models import (
     EHCPlan,
     StatutoryException,
 )
-from ehcflow.register import bulk, importer
+from ehcflow.register import bulk, importer, writes
 from tests.register.conftest import import_file, register_row, table_counts, write_csv
 
 pytestmark = pytest.mark.django_db
@@ -64,11 +64,15 @@ def big_register(path: Path, rows: int = 60) -> Path:
 def test_a_large_import_leaves_the_indexes_and_triggers_migrate_made(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(importer, "DEFER_INDEXES_FROM", 10)
+    monkeypatch.setattr(writes, "DEFER_INDEXES_FROM", 10)
     deferred: list[bool] = []
-    decide = importer._Plan._defer_indexes
-    monkeypatch.setattr(importer._Plan, "_defer_indexes",
-                        lambda self: deferred.append(decide(self)) or deferred[-1])
+    decide = writes.BatchWriter.defer_indexes
+
+    def recorded(self: writes.BatchWriter) -> bool:
+        deferred.append(decide(self))
+        return deferred[-1]
+
+    monkeypatch.setattr(writes.BatchWriter, "defer_indexes", recorded)
     before = schema_objects()
     assert import_file(big_register(tmp_path / "big.csv")).status == 0
     assert deferred == [connection.vendor == "sqlite"]
@@ -96,13 +100,13 @@ def test_a_failure_during_a_large_import_restores_rows_and_indexes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fixture: Callable[[str], Path],
 ) -> None:
     assert import_file(fixture("good.csv")).status == 0
-    monkeypatch.setattr(importer, "DEFER_INDEXES_FROM", 10)
-    monkeypatch.setattr(importer._Plan, "_defer_indexes", lambda self: True)
+    monkeypatch.setattr(writes, "DEFER_INDEXES_FROM", 10)
+    monkeypatch.setattr(writes.BatchWriter, "defer_indexes", lambda self: True)
 
-    def fail(self: importer._Plan, now: object) -> None:
+    def fail(self: writes.BatchWriter, now: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importer._Plan, "_update_requests", fail)
+    monkeypatch.setattr(writes.BatchWriter, "_update_requests", fail)
     before, counts = schema_objects(), table_counts()
     with pytest.raises(RuntimeError, match="disk full"):
         importer.import_register(big_register(tmp_path / "big.csv"))

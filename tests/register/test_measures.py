@@ -1,4 +1,5 @@
-"""The measures over an imported register equal measures.md's worked example (requests a–h).
+"""The measures over an imported register equal docs/domain/measures.md's worked example (requests
+a–h).
 
 As of 31 July 2023, period 1 August 2022 – 31 July 2023: 33.3% of new plans within 20 weeks
 (c of c, d, f), 50.0% excluding exceptions (f is left out), 31.8 average weeks to issue,

@@ -1,4 +1,5 @@
-"""The register's cell and consistency rules, checked without a database (request-register.md)."""
+"""The register's cell and consistency rules, checked without a database
+(docs/domain/request-register.md)."""
 
 from __future__ import annotations
 

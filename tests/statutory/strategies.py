@@ -8,7 +8,7 @@ to the pure measures)::
     @given(request_record_lists(), as_of_dates())
     def test_query_matches(records, as_of): ...
 
-Every history follows the request register's consistency rules (request-register.md):
+Every history follows the request register's consistency rules (docs/domain/request-register.md):
 request ≤ decision ≤ outcome ≤ draft ≤ final; `not_assess` ends the history; `no_plan`
 excludes a draft and a final plan; a closed request has no final plan, and nothing ends it
 twice. Dates lie between `MIN_DATE` and `MAX_DATE`; day offsets favour the statutory

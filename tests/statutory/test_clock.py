@@ -43,8 +43,8 @@ def test_decision_not_to_issue_is_due_at_sixteen_weeks() -> None:
 @pytest.mark.parametrize(
     ("request_date", "due"),
     [
-        (date(2022, 7, 1), date(2022, 11, 18)),  # measures.md request c
-        (date(2023, 3, 13), date(2023, 7, 31)),  # measures.md request a: 140 days at D
+        (date(2022, 7, 1), date(2022, 11, 18)),  # docs/domain/measures.md request c
+        (date(2023, 3, 13), date(2023, 7, 31)),  # docs/domain/measures.md request a: 140 days at D
         (date(2023, 12, 1), date(2024, 4, 19)),  # across 29 February 2024
         (date(2024, 10, 14), date(2025, 3, 3)),  # across a 28-day February
     ],
@@ -118,3 +118,24 @@ def test_tribunal_order_deadlines() -> None:
     assert clock.tribunal_placement_due(order) == date(2024, 1, 24)
     assert clock.tribunal_draft_plan_due(order) == date(2024, 2, 14)
     assert clock.tribunal_make_plan_final_due(order) == date(2024, 3, 27)
+
+
+def test_today_is_the_date_in_london_and_deadlines_are_judged_by_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """00:30 BST on 1 April is 1 April in England, though 31 March on a UTC server clock."""
+    from datetime import datetime as real_datetime
+    from zoneinfo import ZoneInfo
+
+    from ehcflow.statutory.exceptions import Deadline, Step
+
+    class _Clock(real_datetime):
+        @classmethod
+        def now(cls, tz: object = None) -> real_datetime:  # type: ignore[override]
+            instant = real_datetime(2024, 3, 31, 23, 30, tzinfo=ZoneInfo("UTC"))
+            return instant.astimezone(tz) if tz is not None else instant  # type: ignore[arg-type]
+
+    monkeypatch.setattr(clock, "datetime", _Clock)
+    assert clock.today() == date(2024, 4, 1)
+    due_31_march = Deadline(step=Step.DECISION_TO_ASSESS, due=date(2024, 3, 31), regulation="")
+    assert due_31_march.met is False  # past due in England: 1 April has begun

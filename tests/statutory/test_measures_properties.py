@@ -41,7 +41,7 @@ def _one_decimal(numerator: int, denominator: int) -> float | None:
 
 
 def naive_kpis(records: list[RequestRecord], as_of: date, period: Period) -> dict[str, object]:
-    """measures.md read literally, one loop, no shared code with the package."""
+    """docs/domain/measures.md read literally, one loop, no shared code with the package."""
     first, last = period.start.toordinal(), min(period.end, as_of).toordinal()
 
     def inside(day: date | None) -> bool:

@@ -1,4 +1,4 @@
-"""measures.md, "Worked examples": every figure of the table, as of 31 July 2023."""
+"""docs/domain/measures.md, "Worked examples": every figure of the table, as of 31 July 2023."""
 
 from datetime import date
 

@@ -24,7 +24,7 @@ def sees_dashboards(user: Any) -> bool:
 
 @register.filter
 def weeks_between(start: date | None, end: date | None) -> str:
-    """Weeks from one date to another (measures.md: days ÷ 7), one decimal place."""
+    """Weeks from one date to another (docs/domain/measures.md: days ÷ 7), one decimal place."""
     if start is None or end is None:
         return "–"
     return f"{(end - start).days / 7:.1f}"
@@ -57,7 +57,7 @@ def state_on_date(request: Any, on: date) -> StateOn:
     """The request's stage, decision, final plan and weeks as they stood on `on`.
 
     Weeks run from the request to its ending (a final plan, a decision not to assess or not to
-    issue, closure) if it had ended by `on`, else to `on` (measures.md: days ÷ 7).
+    issue, closure) if it had ended by `on`, else to `on` (docs/domain/measures.md: days ÷ 7).
     """
     record = RequestRecord(
         case_ref=request.case_ref, request_date=request.received_date,

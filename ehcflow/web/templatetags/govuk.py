@@ -53,7 +53,7 @@ def weeks(days: int | None) -> str:
 
 @register.filter
 def weeks_since(start: date | None, today: date) -> str:
-    """Weeks elapsed from a date (measures.md: days ÷ 7), one decimal place."""
+    """Weeks elapsed from a date (docs/domain/measures.md: days ÷ 7), one decimal place."""
     if start is None:
         return "–"
     return f"{(today - start).days / 7:.1f}"

@@ -1,4 +1,5 @@
-"""`ehcflow kpis --as-of DATE [--from DATE --to DATE] [--json]`: the measures of measures.md."""
+"""`ehcflow kpis --as-of DATE [--from DATE --to DATE] [--json]`: the measures of
+docs/domain/measures.md."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from ehcflow.statutory import measures
 
 
 class Command(BaseCommand):
-    help = "Timeliness, backlog and demand as measures.md counts them, from the case records."
+    help = ("Timeliness, backlog and demand as docs/domain/measures.md counts them, from the "
+            "case records.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--as-of", required=True, help="the date the figures are at")

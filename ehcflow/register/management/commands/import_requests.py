@@ -1,4 +1,5 @@
-"""`ehcflow import-requests FILE [--dry-run] [--ignore-unknown-columns]` (request-register.md).
+"""`ehcflow import-requests FILE [--dry-run] [--ignore-unknown-columns]`
+(docs/domain/request-register.md).
 
 All or nothing: every problem is printed on stderr as `FILE:ROW:COLUMN: message` and the
 command exits with status 1 having changed nothing; otherwise it prints what it did.

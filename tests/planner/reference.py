@@ -1,13 +1,14 @@
-"""The reference model: planner-model.md written the obvious way, in SimPy.
+"""The reference model (a test oracle, kept with the tests): docs/domain/planner-model.md written
+the obvious way, in SimPy.
 
 Slow and straightforward on purpose — one process per request and per person, a list per queue,
-figures counted with dates exactly as measures.md words them — so that the fast engine
+figures counted with dates exactly as docs/domain/measures.md words them — so that the fast engine
 (``engine.py``) can be checked against it: tests compare the two statistically, and, fed the
 same random inputs, request by request.  Used only by tests and benchmarks; SimPy is a
 development dependency and is imported inside the functions.
 
-Conventions shared with the engine (planner-model.md leaves them open): time is in days from
-the start date; a person free when several tasks wait takes the one whose request is oldest
+Conventions shared with the engine (docs/domain/planner-model.md leaves them open): time is in days
+from the start date; a person free when several tasks wait takes the one whose request is oldest
 (newest), ties to the task that has waited longest; when several people are free at once the
 first group in the file, then its first person, chooses first; a person in post until ``end``
 takes no task after the end of that day but finishes one already started.
@@ -48,7 +49,7 @@ class RefRequest:
 
 
 def draw_requests(scenario: Scenario, rng: np.random.Generator) -> list[RefRequest]:
-    """A replication's requests, drawn literally as planner-model.md describes them."""
+    """A replication's requests, drawn literally as docs/domain/planner-model.md describes them."""
     sc = scenario
     d, w = sc.demand, sc.work
     out: list[RefRequest] = []
@@ -146,7 +147,8 @@ class _Queue:
 
     @staticmethod
     def overdue(task: _Task, now: float) -> bool:
-        # measures.md: older than 20 weeks = more than 140 whole days since the request date
+        # docs/domain/measures.md: older than 20 weeks = more than 140 whole days since the request
+        # date
         return math.floor(now) - math.floor(task.request.r) > 140
 
     def eligible(self, person: _Person, task: _Task, now: float) -> bool:
@@ -284,7 +286,8 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
 def count_months(
     scenario: Scenario, requests: list[RefRequest], people: list[_Person]
 ) -> dict[str, Any]:
-    """Monthly figures of one replication, counted with dates as measures.md words them."""
+    """Monthly figures of one replication, counted with dates as docs/domain/measures.md words
+    them."""
     sc = scenario
     months = months_of(sc.start, sc.months)
     M = months.count
