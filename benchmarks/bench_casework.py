@@ -15,14 +15,9 @@ benchmarks/results/casework.json. Measured, never asserted.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import statistics
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -34,37 +29,11 @@ PG_URL = os.environ.get("EHCFLOW_BENCH_PG_CASEWORK",
 sys.path.insert(0, str(HERE))
 
 import bench_register  # noqa: E402
-
-
-def _time(client: Any, url: str, runs: int = 10) -> dict[str, Any]:
-    from django.db import connection, reset_queries
-    from django.test.utils import CaptureQueriesContext
-
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    times = []
-    for _ in range(runs):
-        reset_queries()
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-    return {"median_ms": round(statistics.median(times), 1),
-            "max_ms": round(max(times), 1), "queries": len(queries.captured_queries)}
+import harness  # noqa: E402
 
 
 def run_engine(engine: str, register: Path, workdir: Path) -> dict[str, Any]:
-    os.environ["EHCFLOW_VAR_DIR"] = str(workdir / "var")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "ehcflow.settings"
-    if engine == "sqlite":
-        os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'casework.sqlite3'}"
-    else:
-        bench_register._fresh_postgres(PG_URL)
-        os.environ["DATABASE_URL"] = PG_URL
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    harness.use_database(engine, workdir, pg_url=PG_URL, sqlite_name="casework.sqlite3")
     from django.core.management import call_command
     from django.db.models import Count, Q
     from django.test import Client
@@ -104,36 +73,25 @@ def run_engine(engine: str, register: Path, workdir: Path) -> dict[str, Any]:
         "officer_open_requests": AssessmentRequest.objects.filter(
             officer=busiest, stage__in=c.OPEN_STAGES).count(),
         "team_open_requests": team_open,
-        "my_work_officer": _time(officer, "/work/?scope=mine"),
-        "my_work_manager_team": _time(manager, "/work/?scope=team"),
-        "request_page": _time(officer, f"/requests/{case.public_id}/"),
+        "my_work_officer": harness.time_page(officer, "/work/?scope=mine"),
+        "my_work_manager_team": harness.time_page(manager, "/work/?scope=team"),
+        "request_page": harness.time_page(officer, f"/requests/{case.public_id}/"),
     }
 
 
+def _write_register(path: Path) -> None:
+    bench_register.write_csv(bench_register.build_register(), path)
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--engine", choices=("sqlite", "postgres"), help=argparse.SUPPRESS)
-    parser.add_argument("--register", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = harness.child_arguments(__doc__)
     if args.engine:
         print(json.dumps(run_engine(args.engine, args.register, args.workdir)))
         return 0
-    with tempfile.TemporaryDirectory(prefix="ehcflow-bench-casework-") as tmp:
-        workdir = Path(tmp)
-        path = workdir / "register.csv"
-        bench_register.write_csv(bench_register.build_register(), path)
-        engines = ["sqlite"] + (["postgres"] if bench_register._postgres_answers(PG_URL) else [])
-        results = []
-        for engine in engines:
-            done = subprocess.run(
-                [sys.executable, __file__, "--engine", engine, "--register", str(path),
-                 "--workdir", str(workdir)], cwd=ROOT, capture_output=True, text=True,
-                check=False)
-            if done.returncode != 0:
-                print(done.stderr, file=sys.stderr)
-                return 1
-            results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    results = harness.run_per_engine(__file__, prefix="ehcflow-bench-casework-", pg_url=PG_URL,
+                                     write_register=_write_register)
+    if results is None:
+        return 1
     print("| engine | page | median ms | max ms | queries |")
     print("|---|---|---:|---:|---:|")
     for r in results:

@@ -17,12 +17,9 @@ benchmarks/results/family.json. Measured, never asserted.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -33,22 +30,12 @@ PG_URL = os.environ.get("EHCFLOW_BENCH_PG_FAMILY",
                         "postgres://postgres@127.0.0.1:5432/ehcflow_bench_family")
 sys.path.insert(0, str(HERE))
 
-import bench_casework  # noqa: E402
 import bench_register  # noqa: E402
+import harness  # noqa: E402
 
 
 def run_engine(engine: str, register: Path, workdir: Path) -> dict[str, Any]:
-    os.environ["EHCFLOW_VAR_DIR"] = str(workdir / "var")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "ehcflow.settings"
-    if engine == "sqlite":
-        os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'family.sqlite3'}"
-    else:
-        bench_register._fresh_postgres(PG_URL)
-        os.environ["DATABASE_URL"] = PG_URL
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    harness.use_database(engine, workdir, pg_url=PG_URL, sqlite_name="family.sqlite3")
     from datetime import timedelta
 
     from django.core.management import call_command
@@ -86,11 +73,11 @@ def run_engine(engine: str, register: Path, workdir: Path) -> dict[str, Any]:
         "final_p50": today + timedelta(days=55), "final_p90": today + timedelta(days=80)})
     # A long history: 60 more case events (advice asked and received, chasers, documents),
     # as a case that has waited a year carries; the page rewrites each in plain words.
-    from ehcflow.casework.services import Actor, _record_event
+    from ehcflow.casework.services import Actor, record_event
 
     actions = ("advice_requested", "advice_chased", "advice_received", "file_added")
     for n in range(60):
-        _record_event(child=case.child, request=case, action=actions[n % 4], by=Actor(name="b"),
+        record_event(child=case.child, request=case, action=actions[n % 4], by=Actor(name="b"),
                       on=case.received_date, description="bench",
                       changes={"adviser_type": "health", "file": str(n)})
     client = Client()
@@ -99,35 +86,24 @@ def run_engine(engine: str, register: Path, workdir: Path) -> dict[str, Any]:
         "engine": engine,
         "requests": AssessmentRequest.objects.count(),
         "events_on_the_case": case.events.count(),
-        "family_home": bench_casework._time(client, "/family/"),
-        "family_request_page": bench_casework._time(client, f"/family/requests/{case.public_id}/"),
+        "family_home": harness.time_page(client, "/family/"),
+        "family_request_page": harness.time_page(client, f"/family/requests/{case.public_id}/"),
     }
 
 
+def _write_register(path: Path) -> None:
+    bench_register.write_csv(bench_register.build_register(), path)
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--engine", choices=("sqlite", "postgres"), help=argparse.SUPPRESS)
-    parser.add_argument("--register", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = harness.child_arguments(__doc__)
     if args.engine:
         print(json.dumps(run_engine(args.engine, args.register, args.workdir)))
         return 0
-    with tempfile.TemporaryDirectory(prefix="ehcflow-bench-family-") as tmp:
-        workdir = Path(tmp)
-        path = workdir / "register.csv"
-        bench_register.write_csv(bench_register.build_register(), path)
-        engines = ["sqlite"] + (["postgres"] if bench_register._postgres_answers(PG_URL) else [])
-        results = []
-        for engine in engines:
-            done = subprocess.run(
-                [sys.executable, __file__, "--engine", engine, "--register", str(path),
-                 "--workdir", str(workdir)], cwd=ROOT, capture_output=True, text=True,
-                check=False)
-            if done.returncode != 0:
-                print(done.stderr, file=sys.stderr)
-                return 1
-            results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    results = harness.run_per_engine(__file__, prefix="ehcflow-bench-family-", pg_url=PG_URL,
+                                     write_register=_write_register)
+    if results is None:
+        return 1
     print("| engine | page | median ms | max ms | queries |")
     print("|---|---|---:|---:|---:|")
     for r in results:

@@ -50,6 +50,9 @@ AS_OF = date(2026, 3, 31)
 PAGES = ("overview", "timeliness", "backlog", "demand", "advice", "caseloads", "reviews")
 TEAMS = 12
 SEED = 2026
+sys.path.insert(0, str(HERE))
+
+import harness  # noqa: E402
 
 
 def _register_module() -> Any:
@@ -200,8 +203,7 @@ def run_engine(engine: str, workdir: Path, keep: Path | None) -> dict[str, Any]:
         built = keep is not None and keep.exists()
         os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     else:
-        register = _register_module()
-        register._fresh_postgres(PG_URL)
+        harness.fresh_postgres(PG_URL)
         os.environ["DATABASE_URL"] = PG_URL
     sys.path.insert(0, str(ROOT))
     import django
@@ -286,7 +288,7 @@ def run_engine(engine: str, workdir: Path, keep: Path | None) -> dict[str, Any]:
 
 
 def _postgres_answers(url: str) -> bool:
-    return bool(_register_module()._postgres_answers(url))
+    return harness.postgres_answers(url)
 
 
 def main() -> int:

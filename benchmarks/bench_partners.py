@@ -15,12 +15,9 @@ benchmarks/results/partners.json. Measured, never asserted.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -31,22 +28,12 @@ PG_URL = os.environ.get("EHCFLOW_BENCH_PG_PARTNERS",
                         "postgres://postgres@127.0.0.1:5432/ehcflow_partners")
 sys.path.insert(0, str(HERE))
 
-import bench_casework  # noqa: E402
 import bench_register  # noqa: E402
+import harness  # noqa: E402
 
 
 def run_engine(engine: str, register: Path, workdir: Path) -> dict[str, Any]:
-    os.environ["EHCFLOW_VAR_DIR"] = str(workdir / "var")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "ehcflow.settings"
-    if engine == "sqlite":
-        os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'partners.sqlite3'}"
-    else:
-        bench_register._fresh_postgres(PG_URL)
-        os.environ["DATABASE_URL"] = PG_URL
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    harness.use_database(engine, workdir, pg_url=PG_URL, sqlite_name="partners.sqlite3")
     from django.core.management import call_command
     from django.test import Client
     from django.utils import timezone
@@ -92,34 +79,23 @@ def run_engine(engine: str, register: Path, workdir: Path) -> dict[str, Any]:
         "requests": AssessmentRequest.objects.count(),
         "advice_sent_to_the_body": AdviceAssignment.objects.count(),
         "inbox_rows": inbox(user).count(),
-        "partner_inbox": bench_casework._time(client, "/partners/"),
+        "partner_inbox": harness.time_page(client, "/partners/"),
     }
 
 
+def _write_register(path: Path) -> None:
+    bench_register.write_csv(bench_register.build_register(), path)
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--engine", choices=("sqlite", "postgres"), help=argparse.SUPPRESS)
-    parser.add_argument("--register", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = harness.child_arguments(__doc__)
     if args.engine:
         print(json.dumps(run_engine(args.engine, args.register, args.workdir)))
         return 0
-    with tempfile.TemporaryDirectory(prefix="ehcflow-bench-partners-") as tmp:
-        workdir = Path(tmp)
-        path = workdir / "register.csv"
-        bench_register.write_csv(bench_register.build_register(), path)
-        engines = ["sqlite"] + (["postgres"] if bench_register._postgres_answers(PG_URL) else [])
-        results = []
-        for engine in engines:
-            done = subprocess.run(
-                [sys.executable, __file__, "--engine", engine, "--register", str(path),
-                 "--workdir", str(workdir)], cwd=ROOT, capture_output=True, text=True,
-                check=False)
-            if done.returncode != 0:
-                print(done.stderr, file=sys.stderr)
-                return 1
-            results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    results = harness.run_per_engine(__file__, prefix="ehcflow-bench-partners-", pg_url=PG_URL,
+                                     write_register=_write_register)
+    if results is None:
+        return 1
     print("| engine | page | median ms | max ms | queries |")
     print("|---|---|---:|---:|---:|")
     for r in results:

@@ -38,6 +38,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results" / "register.json"
 PG_URL = os.environ.get("EHCFLOW_BENCH_PG", "postgres://postgres@127.0.0.1:5432/ehcflow_bench")
+sys.path.insert(0, str(HERE))
+
+import harness  # noqa: E402
 
 SEED = 2023
 REQUESTS = 40_000
@@ -162,7 +165,7 @@ def run_engine(engine: str, register: Path, workdir: Path, repeat: int) -> dict[
     if engine == "sqlite":
         os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
     else:
-        _fresh_postgres(PG_URL)
+        harness.fresh_postgres(PG_URL)
         os.environ["DATABASE_URL"] = PG_URL
     sys.path.insert(0, str(ROOT))
     import django
@@ -264,36 +267,6 @@ def calibrate() -> dict[str, float]:
             "python_loop_3m_s": round(loop_s, 3)}
 
 
-def _fresh_postgres(url: str) -> None:
-    import dj_database_url
-    import psycopg
-
-    config = dj_database_url.parse(url)
-    name = config["NAME"]
-    with psycopg.connect(dbname="postgres", host=config.get("HOST") or "127.0.0.1",
-                         port=int(config.get("PORT") or 5432),
-                         user=config.get("USER") or "postgres",
-                         password=config.get("PASSWORD") or None, autocommit=True,
-                         connect_timeout=3) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _postgres_answers(url: str) -> bool:
-    try:
-        import dj_database_url
-        import psycopg
-
-        config = dj_database_url.parse(url)
-        with psycopg.connect(dbname="postgres", host=config.get("HOST") or "127.0.0.1",
-                             port=int(config.get("PORT") or 5432),
-                             user=config.get("USER") or "postgres",
-                             password=config.get("PASSWORD") or None, connect_timeout=3):
-            return True
-    except Exception:
-        return False
-
-
 # --- the driver -----------------------------------------------------------------------------
 
 
@@ -318,7 +291,7 @@ def main() -> int:
         finals = sum(1 for row in register if row["final_date"])
         print(f"Register: {len(register):,} requests, {finals:,} final plans, "
               f"{path.stat().st_size / 1e6:.1f} MB, built in {build_s:.1f} s", flush=True)
-        engines = ["sqlite"] + (["postgres"] if _postgres_answers(PG_URL) else [])
+        engines = ["sqlite"] + (["postgres"] if harness.postgres_answers(PG_URL) else [])
         if "postgres" not in engines:
             print(f"(PostgreSQL does not answer at {PG_URL}: SQLite only)")
         results = []

@@ -17,14 +17,9 @@ benchmarks/results/reviews.json. Measured, never asserted.
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import random
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -37,23 +32,7 @@ TODAY = date(2026, 3, 31)  # the register's last day
 sys.path.insert(0, str(HERE))
 
 import bench_register  # noqa: E402
-
-
-def _time(client: Any, url: str, runs: int = 10) -> dict[str, Any]:
-    from django.db import connection, reset_queries
-    from django.test.utils import CaptureQueriesContext
-
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    times = []
-    for _ in range(runs):
-        reset_queries()
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-    return {"median_ms": round(statistics.median(times), 1),
-            "max_ms": round(max(times), 1), "queries": len(queries.captured_queries)}
+import harness  # noqa: E402
 
 
 def _add_reviews() -> int:
@@ -90,13 +69,7 @@ def _add_reviews() -> int:
 
 
 def run_engine(engine: str, register: Path, workdir: Path) -> dict[str, Any]:
-    os.environ["EHCFLOW_VAR_DIR"] = str(workdir / "var")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "ehcflow.settings"
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'reviews.sqlite3'}"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    harness.use_database(engine, workdir, pg_url="", sqlite_name="reviews.sqlite3")
     from django.core.management import call_command
     from django.db.models import Count
     from django.test import Client
@@ -141,35 +114,29 @@ def run_engine(engine: str, register: Path, workdir: Path) -> dict[str, Any]:
         "reviews": reviews,
         "officer_plans_in_force": in_force.filter(officer=busiest).count(),
         "team_plans_in_force": in_force.filter(officer__team=busiest.team).count(),
-        "my_work_officer": _time(officer, "/work/?scope=mine"),
-        "my_work_manager_team": _time(manager, "/work/?scope=team"),
-        "reviews_team_page": _time(manager, "/reviews/?status=overdue"),
-        "plan_reviews_page": _time(officer, f"/reviews/plans/{plan.public_id}/"),
+        "my_work_officer": harness.time_page(officer, "/work/?scope=mine"),
+        "my_work_manager_team": harness.time_page(manager, "/work/?scope=team"),
+        "reviews_team_page": harness.time_page(manager, "/reviews/?status=overdue"),
+        "plan_reviews_page": harness.time_page(officer, f"/reviews/plans/{plan.public_id}/"),
         "reviews_command_ms": command_ms,
         "reviews_command_figures": figures.as_json(),
     }
 
 
+def _write_register(path: Path) -> None:
+    bench_register.write_csv(bench_register.build_register(), path)
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--engine", choices=("sqlite",), help=argparse.SUPPRESS)
-    parser.add_argument("--register", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = harness.child_arguments(__doc__)
     if args.engine:
         print(json.dumps(run_engine(args.engine, args.register, args.workdir)))
         return 0
-    with tempfile.TemporaryDirectory(prefix="ehcflow-bench-reviews-") as tmp:
-        workdir = Path(tmp)
-        path = workdir / "register.csv"
-        bench_register.write_csv(bench_register.build_register(), path)
-        done = subprocess.run(
-            [sys.executable, __file__, "--engine", "sqlite", "--register", str(path),
-             "--workdir", str(workdir)], cwd=ROOT, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            print(done.stderr, file=sys.stderr)
-            return 1
-        result = json.loads(done.stdout.strip().splitlines()[-1])
+    results = harness.run_per_engine(__file__, prefix="ehcflow-bench-reviews-", pg_url=None,
+                                     write_register=_write_register)
+    if results is None:
+        return 1
+    result = results[0]
     print("| page | median ms | max ms | queries |")
     print("|---|---:|---:|---:|")
     for page in ("my_work_officer", "my_work_manager_team", "reviews_team_page",

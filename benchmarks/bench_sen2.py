@@ -43,6 +43,9 @@ PG_URL = os.environ.get("EHCFLOW_BENCH_SEN2_PG",
                         "postgres://postgres@127.0.0.1:5432/ehcflow_bench_sen2")
 YEARS = (2024, 2025, 2026)
 SEED = 2016
+sys.path.insert(0, str(HERE))
+
+import harness  # noqa: E402
 
 
 def _module(name: str) -> Any:
@@ -113,7 +116,7 @@ def run_engine(engine: str, workdir: Path, keep: Path | None) -> dict[str, Any]:
         built = keep is not None and keep.exists()
         os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     else:
-        register._fresh_postgres(PG_URL)
+        harness.fresh_postgres(PG_URL)
         os.environ["DATABASE_URL"] = PG_URL
     sys.path.insert(0, str(ROOT))
     import django
@@ -185,7 +188,7 @@ def main() -> int:
         return 0
     engines = ["sqlite"]
     if not args.sqlite_only:
-        if _module("bench_register")._postgres_answers(PG_URL):
+        if harness.postgres_answers(PG_URL):
             engines.append("postgres")
         else:
             print(f"(PostgreSQL does not answer at {PG_URL}: SQLite only)")

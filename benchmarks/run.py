@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["bench_register.py", "bench_casework.py", "bench_family.py", "bench_partners.py",
-              "bench_insight.py",
+BENCHMARKS = ["bench_register.py", "bench_casework.py", "bench_reviews.py", "bench_family.py",
+              "bench_partners.py", "bench_insight.py", "bench_sen2.py",
               "bench_planner.py", "bench_plan_document.py",
               # 50 users for 5 minutes on PostgreSQL: writes results/load.json
               "load/bench_load.py"]

@@ -24,13 +24,6 @@ def _is_module(dotted: str) -> bool:
     return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
 
 
-#: The apps being written alongside this check, which still call casework.services' helpers
-#: (`_record_event` is public as `casework.events.record_event`) and each other's: checked
-#: once they settle. Remove each app from this set when it passes.
-STILL_TO_MOVE = frozenset({"disagreements", "families", "files", "notify", "partners", "plans",
-                           "reviews", "sen2"})
-
-
 def private_uses(path: Path, root: Path = ROOT) -> list[str]:
     """`file:line name` for each private name of another ehcflow module used in `path`."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -58,18 +51,10 @@ def private_uses(path: Path, root: Path = ROOT) -> list[str]:
     return found
 
 
-def _allowed(use: str) -> bool:
-    parts = use.split("/")
-    if parts[0] == "benchmarks":  # the new apps' own benchmarks (bench_family.py, …)
-        return any(stem in parts[1] for stem in ("disagreement", "famil", "file", "notif",
-                                                  "partner", "plans_", "review", "sen2"))
-    return parts[0] in ("ehcflow", "tests") and parts[1] in STILL_TO_MOVE
-
-
 def test_no_module_uses_another_modules_private_names() -> None:
     found = [use for folder in SCANNED for path in sorted((ROOT / folder).rglob("*.py"))
              if "migrations" not in path.parts for use in private_uses(path)]
-    assert [use for use in found if not _allowed(use)] == []
+    assert found == []
 
 
 def test_the_check_sees_both_forms(tmp_path: Path) -> None:

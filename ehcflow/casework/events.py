@@ -62,6 +62,49 @@ class EventAction(StrEnum):
     REVIEW_DECISION = "review_decision"
     AMENDED_PLAN_ISSUED = "amended_plan_issued"
     PLAN_CEASED = "plan_ceased"
+    # After the plan: reviews, amendments, transfers, ceasing
+    REVIEW_INVITATIONS = "review_invitations"
+    REVIEW_REPORT = "review_report"
+    AMENDMENT_PROPOSED = "amendment_proposed"
+    AMENDMENT_ISSUED = "amendment_issued"
+    AMENDMENT_NOT_PROCEEDING = "amendment_not_proceeding"
+    CEASE_PROPOSED = "cease_proposed"
+    TRANSFER_NOTICE = "transfer_notice"
+    PLAN_TRANSFERRED_OUT = "plan_transferred_out"
+    # The plan document: versions, consultation, audits
+    FAMILY_VIEWS_SUBMITTED = "family_views_submitted"
+    PLAN_DRAFTING_STARTED = "plan_drafting_started"
+    PLAN_EDITED = "plan_edited"
+    PLAN_CONSULTATION_STARTED = "plan_consultation_started"
+    PLAN_RESPONSE_RECORDED = "plan_response_recorded"
+    PLAN_VERSION_STARTED = "plan_version_started"
+    PLAN_MADE_FINAL = "plan_made_final"
+    PLAN_AMENDMENT_STARTED = "plan_amendment_started"
+    PLAN_AUDITED = "plan_audited"
+    PLAN_AUDIT_MODERATED = "plan_audit_moderated"
+    # History of plans, reviews and disagreements imported from another system
+    CHILD_UPDATED_BY_IMPORT = "child_updated_by_import"
+    PLAN_UPDATED_BY_IMPORT = "plan_updated_by_import"
+    # Mediation and appeals
+    MEDIATION_UPDATED = "mediation_updated"
+    APPEAL_UPDATED = "appeal_updated"
+    TRIBUNAL_ORDER = "tribunal_order"
+    TRIBUNAL_ORDER_COMPLIED = "tribunal_order_complied"
+    MEDIATION_STARTED = "mediation_started"
+    APPEAL_REGISTERED = "appeal_registered"
+    # Families (their sign-in and what they send)
+    FAMILY_INVITED = "family_invited"
+    FAMILY_JOINED = "family_joined"
+    FAMILY_MEETING_ASKED = "family_meeting_asked"
+    FAMILY_CONSENT_GIVEN = "family_consent_given"
+    FAMILY_CONSENT_WITHDRAWN = "family_consent_withdrawn"
+    # Partners: advice and consultations
+    ADVICE_SENT_TO_PARTNER = "advice_sent_to_partner"
+    SCHOOL_CONSULTED = "school_consulted"
+    SCHOOL_ANSWERED = "school_answered"
+    ADVICE_ESCALATED = "advice_escalated"
+    # Files on a case
+    FILE_ADDED = "file_added"
 
 
 #: The description of each event whose wording does not depend on the step's details.

@@ -231,26 +231,6 @@ class StatutoryException(Timestamped):
         return f"{self.get_reason_display()} from {self.start_date}"
 
 
-class Disagreement(Timestamped):
-    """Mediation (regs 32–42) or an appeal to the First-tier Tribunal (SEND)."""
-
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="disagreements")
-    request = models.ForeignKey(
-        AssessmentRequest, null=True, blank=True, on_delete=models.CASCADE,
-        related_name="disagreements",
-    )
-    kind = models.CharField(max_length=20, choices=c.DisagreementKind.choices)
-    stage = models.CharField(max_length=20, choices=c.DisagreementStage.choices)
-    decision_notice_date = models.DateField(help_text="Date of the decision letter disputed.")
-    started_on = models.DateField()
-    concluded_on = models.DateField(null=True, blank=True)
-    outcome = models.CharField(max_length=200, blank=True)
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} from {self.started_on}"
-
-
 class EHCPlan(Timestamped):
     """An EHC plan maintained by the authority (SEN2 modules 4a NamedPlan and 5a ActivePlans)."""
 

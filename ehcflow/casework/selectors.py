@@ -4,6 +4,9 @@
 (docs/domain/measures.md), but with aggregate queries so it stays fast on a large authority; the
 tests prove the two equal on random histories. Only initial requests count (docs/domain/measures.md:
 "initial requests", "new plans"); re-assessments are casework but not these measures.
+
+Longer than 500 lines on purpose: every read of casework that pages and measures share,
+with the SQL counting that the tests prove equal to the pure measures.
 """
 
 from __future__ import annotations

@@ -8,6 +8,9 @@ with a `CaseworkError` that says why, and otherwise changes the record and appen
 the demo writer do not (they write whole histories in bulk) but keep the same rules: the stage
 from `statutory.records.current_stage`, the events of `casework.events`, and the invariants of
 docs/decisions/0023-three-writers-one-set-of-rules.md.
+
+Longer than 500 lines on purpose: one service per statutory step of an assessment, all
+sharing the date checks, locking and event writing at the top of the module.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from ehcflow.casework import choices as c
 from ehcflow.casework import events
@@ -68,20 +70,17 @@ def actor_for(user: User | None, fallback: str = "system") -> Actor:
 
 #: Every service appends its case event with this (`casework.events`: one vocabulary of
 #: actions and descriptions for the services, the register import and the demo writer).
-_record_event = events.record_event
+# Re-exported: the services, and the apps above casework, call it from here.
+record_event = events.record_event
 
 
-def _today() -> date:
-    return timezone.localdate()
-
-
-def _not_future(on: date, what: str, field: str) -> None:
+def not_future(on: date, what: str, field: str) -> None:
     """Refuse a step's date in the future, or before the earliest date the service records.
 
     The range is `statutory.dates.accepted_range(EVENT)`, the same the forms, the register
     import and the command line use, so a date in year 1 cannot come in by any of them.
     """
-    if on > _today():
+    if on > clock.today():
         raise CaseworkError(f"The {what} cannot be in the future.", field=field)
     if on < dates.EARLIEST_RECORD:
         raise CaseworkError(f"The {what} must be the same as or after "
@@ -94,7 +93,7 @@ def _under_25_on(received_date: date, date_of_birth: date) -> None:
     Children and Families Act 2014 s.83(2): EHC plans are for children and young people
     under 25 (`statutory.dates.accepted_range(BIRTH, start=received_date)`).
     """
-    accepted = dates.accepted_range(dates.DateKind.BIRTH, today=_today(), start=received_date)
+    accepted = dates.accepted_range(dates.DateKind.BIRTH, today=clock.today(), start=received_date)
     if date_of_birth < accepted.earliest:
         raise CaseworkError(
             f"The child or young person must be under {dates.YOUNG_PERSON_AGE_LIMIT} on the date "
@@ -106,7 +105,7 @@ def _exception_end_problem(start: date, end: date | None) -> None:
     """Refuse an exception period that ends more than `MAX_EXCEPTION_YEARS` after it starts."""
     if end is None:
         return
-    accepted = dates.accepted_range(dates.DateKind.EXCEPTION_END, today=_today(), start=start)
+    accepted = dates.accepted_range(dates.DateKind.EXCEPTION_END, today=clock.today(), start=start)
     if end > accepted.latest:
         raise CaseworkError(
             f"The end of the exception must be the same as or before "
@@ -114,7 +113,7 @@ def _exception_end_problem(start: date, end: date | None) -> None:
             f"{dates.MAX_EXCEPTION_YEARS} years.", field="end_date")
 
 
-def _not_before(on: date, earlier: date | None, what: str, earlier_what: str, field: str) -> None:
+def not_before(on: date, earlier: date | None, what: str, earlier_what: str, field: str) -> None:
     if earlier is not None and on < earlier:
         raise CaseworkError(
             f"The {what} ({on:%-d %B %Y}) cannot be before the {earlier_what} "
@@ -162,10 +161,10 @@ def child_problems(
 ) -> dict[str, str]:
     """Field problems in a child's identifying details (SEN2 module 1 rules)."""
     problems: dict[str, str] = {}
-    if date_of_birth is not None and date_of_birth > _today():
+    if date_of_birth is not None and date_of_birth > clock.today():
         problems["date_of_birth"] = "Date of birth must be in the past."
     elif date_of_birth is not None and date_of_birth < (earliest := dates.accepted_range(
-            dates.DateKind.BIRTH, today=_today()).earliest):
+            dates.DateKind.BIRTH, today=clock.today()).earliest):
         problems["date_of_birth"] = (
             f"Date of birth must be the same as or after {dates.long_date(earliest)}.")
     if upn and (problem := upn_problem(upn)):
@@ -205,9 +204,9 @@ def child_create(
         sex=sex, ethnicity=ethnicity, postcode=postcode.upper().strip(),
         upn=upn.upper().strip(), uln=uln.strip(), upn_unknown=upn_unknown,
     )
-    _record_event(child=child, action=EventAction.CHILD_RECORDED,
+    record_event(child=child, action=EventAction.CHILD_RECORDED,
                   description=DESCRIPTIONS[EventAction.CHILD_RECORDED],
-                  on=_today(), by=by)
+                  on=clock.today(), by=by)
     return child
 
 
@@ -227,8 +226,8 @@ def request_register(
     relevant_youth_accommodation: bool = False,
 ) -> AssessmentRequest:
     """Register a request for an EHC needs assessment; the 20-week clock starts (reg 13(2))."""
-    _not_future(received_date, "date the request was received", "received_date")
-    _not_before(received_date, child.date_of_birth, "date the request was received",
+    not_future(received_date, "date the request was received", "received_date")
+    not_before(received_date, child.date_of_birth, "date the request was received",
                 "date of birth", "received_date")
     _under_25_on(received_date, child.date_of_birth)
     if AssessmentRequest.objects.filter(case_ref=case_ref).exists():
@@ -237,7 +236,7 @@ def request_register(
         child=child, case_ref=case_ref, received_date=received_date, source=source, kind=kind,
         officer=officer, relevant_youth_accommodation=relevant_youth_accommodation,
     )
-    _record_event(
+    record_event(
         child=child, request=request, action=EventAction.REQUEST_RECEIVED, on=received_date,
         by=by, description=DESCRIPTIONS[EventAction.REQUEST_RECEIVED],
         changes={"received_date": received_date.isoformat(), "source": source},
@@ -258,9 +257,10 @@ def request_allocate(
     before = request.officer.name if request.officer else None
     request.officer = officer
     _save(request, ["officer"])
-    _record_event(
-        child=request.child, request=request, action=EventAction.REQUEST_ALLOCATED, on=_today(),
-        by=by, description=events.allocation_description(officer.name if officer else None),
+    record_event(
+        child=request.child, request=request, action=EventAction.REQUEST_ALLOCATED,
+        on=clock.today(), by=by,
+        description=events.allocation_description(officer.name if officer else None),
         reason=reason, changes={"officer": [before, officer.name if officer else None]},
     )
     return request
@@ -288,14 +288,14 @@ def request_record_decision(
                             field="decision")
     if decision not in c.Decision.values:
         raise CaseworkError("Choose whether to assess.", field="decision")
-    _not_future(on, "decision date", "decision_date")
-    _not_before(on, request.received_date, "decision date", "date the request was received",
+    not_future(on, "decision date", "decision_date")
+    not_before(on, request.received_date, "decision date", "date the request was received",
                 "decision_date")
     request.decision, request.decision_date = decision, on
     request.stage = derive_stage(request)
     _save(request, ["decision", "decision_date", "stage"])
     due = clock.decision_to_assess_due(request.received_date)
-    _record_event(
+    record_event(
         child=request.child, request=request, action=EventAction.DECISION_RECORDED, on=on, by=by,
         description=events.decision_description(decision),
         reason=reason,
@@ -329,8 +329,8 @@ def advice_request(
                             "has been made.", field="adviser_type")
     if adviser_type not in c.AdviserType.values:
         raise CaseworkError("Choose the kind of advice.", field="adviser_type")
-    _not_future(requested_on, "date advice was requested", "requested_on")
-    _not_before(requested_on, request.decision_date, "date advice was requested",
+    not_future(requested_on, "date advice was requested", "requested_on")
+    not_before(requested_on, request.decision_date, "date advice was requested",
                 "decision to assess", "requested_on")
     advice = AdviceRequest.objects.create(
         request=request, adviser_type=adviser_type, adviser=adviser,
@@ -338,7 +338,7 @@ def advice_request(
         due_on=clock.advice_due(requested_on),
     )
     _save(request, [])
-    _record_event(
+    record_event(
         child=request.child, request=request, action=EventAction.ADVICE_REQUESTED, on=requested_on,
         by=by, description=events.advice_description(EventAction.ADVICE_REQUESTED, adviser_type),
         changes={"adviser_type": adviser_type, "due_on": advice.due_on.isoformat()},
@@ -379,13 +379,13 @@ def advice_record_received(
     if advice.received_on is not None:
         raise CaseworkError("This advice has already been recorded as received.",
                             field="received_on")
-    _not_future(received_on, "date advice was received", "received_on")
-    _not_before(received_on, advice.requested_on, "date advice was received",
+    not_future(received_on, "date advice was received", "received_on")
+    not_before(received_on, advice.requested_on, "date advice was received",
                 "date it was requested", "received_on")
     advice.received_on = received_on
     advice.save(update_fields=["received_on", "updated_at"])
     request = advice.request
-    _record_event(
+    record_event(
         child=request.child, request=request, action=EventAction.ADVICE_RECEIVED, on=received_on,
         by=by, description=events.advice_description(EventAction.ADVICE_RECEIVED,
                                                      advice.adviser_type),
@@ -401,13 +401,13 @@ def advice_record_chase(*, advice: AdviceRequest, on: date, by: Actor) -> Advice
     advice = AdviceRequest.objects.select_for_update().get(pk=advice.pk)
     if advice.received_on is not None:
         raise CaseworkError("This advice has been received; there is nothing to chase.")
-    _not_future(on, "date advice was chased", "on")
-    _not_before(on, advice.requested_on, "date advice was chased", "date it was requested", "on")
+    not_future(on, "date advice was chased", "on")
+    not_before(on, advice.requested_on, "date advice was chased", "date it was requested", "on")
     advice.last_chased_on = on
     advice.chase_count += 1
     advice.save(update_fields=["last_chased_on", "chase_count", "updated_at"])
     request = advice.request
-    _record_event(
+    record_event(
         child=request.child, request=request, action=EventAction.ADVICE_CHASED, on=on, by=by,
         description=events.advice_description(EventAction.ADVICE_CHASED, advice.adviser_type),
         changes={"chase_count": advice.chase_count},
@@ -435,8 +435,8 @@ def request_record_outcome(
                             field="outcome")
     if outcome not in c.Outcome.values:
         raise CaseworkError("Choose whether to issue a plan.", field="outcome")
-    _not_future(on, "decision date", "outcome_date")
-    _not_before(on, request.decision_date, "decision whether to issue a plan",
+    not_future(on, "decision date", "outcome_date")
+    not_before(on, request.decision_date, "decision whether to issue a plan",
                 "decision to assess", "outcome_date")
     outstanding = request.advice_requests.filter(received_on__isnull=True)
     if outcome == c.Outcome.PLAN and outstanding.exists():
@@ -450,7 +450,7 @@ def request_record_outcome(
     if outcome == c.Outcome.NO_PLAN:
         due = clock.decision_not_to_issue_due(request.received_date)
         changes.update(due=due.isoformat(), met=on <= due)
-    _record_event(
+    record_event(
         child=request.child, request=request, action=EventAction.OUTCOME_RECORDED, on=on, by=by,
         description=events.outcome_description(outcome),
         reason=reason, changes=changes,
@@ -471,13 +471,13 @@ def request_issue_draft(
                             field="draft_date")
     if request.draft_date is not None:
         raise CaseworkError("The draft plan has already been issued.", field="draft_date")
-    _not_future(on, "date the draft was issued", "draft_date")
-    _not_before(on, request.outcome_date, "draft plan", "decision to issue a plan", "draft_date")
+    not_future(on, "date the draft was issued", "draft_date")
+    not_before(on, request.outcome_date, "draft plan", "decision to issue a plan", "draft_date")
     request.draft_date = on
     request.stage = derive_stage(request)
     _save(request, ["draft_date", "stage"])
     ends = clock.comment_period_ends(on)
-    _record_event(
+    record_event(
         child=request.child, request=request, action=EventAction.DRAFT_ISSUED, on=on, by=by,
         description=DESCRIPTIONS[EventAction.DRAFT_ISSUED],
         changes={"draft_date": on.isoformat(), "comment_period_ends": ends.isoformat()},
@@ -495,13 +495,13 @@ def request_record_comments(
     _check_version(request, expected_version)
     if request.stage != c.Stage.DRAFT_ISSUED:
         raise CaseworkError("Comments can only be recorded while a draft plan is out.")
-    _not_future(on, "date comments were received", "comments_received_date")
-    _not_before(on, request.draft_date, "date comments were received", "draft plan",
+    not_future(on, "date comments were received", "comments_received_date")
+    not_before(on, request.draft_date, "date comments were received", "draft plan",
                 "comments_received_date")
     request.comments_received_date = on
     request.school_requested = school_requested
     _save(request, ["comments_received_date", "school_requested"])
-    _record_event(
+    record_event(
         child=request.child, request=request, action=EventAction.COMMENTS_RECEIVED, on=on, by=by,
         description=DESCRIPTIONS[EventAction.COMMENTS_RECEIVED],
         changes={"school_requested": school_requested.name if school_requested else None},
@@ -541,8 +541,8 @@ def request_issue_final(
     if request.draft_date is None:
         raise CaseworkError("A final plan cannot be issued before the draft plan (reg 13(1)).",
                             field="final_date")
-    _not_future(on, "date the final plan was issued", "final_date")
-    _not_before(on, request.draft_date, "final plan", "draft plan", "final_date")
+    not_future(on, "date the final plan was issued", "final_date")
+    not_before(on, request.draft_date, "final plan", "draft plan", "final_date")
     ends = clock.comment_period_ends(request.draft_date)
     if (on <= ends and request.comments_received_date is None
             and not allow_before_comment_period_end):
@@ -569,7 +569,7 @@ def request_issue_final(
     for rank, need in enumerate(needs or [], start=1):
         PlanNeed.objects.create(plan=plan, rank=rank, sen_type=need)
     due = clock.final_plan_due(request.received_date)
-    _record_event(
+    record_event(
         child=request.child, request=request, plan=plan, action=EventAction.FINAL_ISSUED, on=on,
         by=by, description=DESCRIPTIONS[EventAction.FINAL_ISSUED],
         changes={"final_date": on.isoformat(), "due": due.isoformat(),
@@ -590,9 +590,9 @@ def exception_apply(
     _require_open(request)
     if reason not in c.ExceptionReason.values:
         raise CaseworkError("Choose the reason for the exception.", field="reason")
-    _not_before(start, request.received_date, "start of the exception",
+    not_before(start, request.received_date, "start of the exception",
                 "date the request was received", "start_date")
-    _not_future(start, "start of the exception", "start_date")
+    not_future(start, "start of the exception", "start_date")
     _exception_end_problem(start, end)
     problems = validate_exception(Step.FINAL_PLAN, ExceptionReason(reason), start, end)
     if problems:
@@ -602,7 +602,7 @@ def exception_apply(
     )
     request.week20_exception = True
     _save(request, ["week20_exception"])
-    _record_event(
+    record_event(
         child=request.child, request=request, action=EventAction.EXCEPTION_APPLIED, on=start, by=by,
         description=events.exception_description(reason),
         reason=note,
@@ -623,14 +623,14 @@ def request_close(
     _require_open(request)
     if closed_reason not in c.ClosedReason.values:
         raise CaseworkError("Choose why the request is closing.", field="closed_reason")
-    _not_future(on, "closing date", "closed_date")
-    _not_before(on, request.received_date, "closing date", "date the request was received",
+    not_future(on, "closing date", "closed_date")
+    not_before(on, request.received_date, "closing date", "date the request was received",
                 "closed_date")
     request.closed_date, request.closed_reason = on, closed_reason
     request.exported = closed_reason == c.ClosedReason.MOVED_AWAY
     request.stage = derive_stage(request)
     _save(request, ["closed_date", "closed_reason", "exported", "stage"])
-    _record_event(
+    record_event(
         child=request.child, request=request, action=EventAction.REQUEST_CLOSED, on=on, by=by,
         description=events.closure_description(closed_reason),
         reason=note, changes={"closed_date": on.isoformat(), "closed_reason": closed_reason},

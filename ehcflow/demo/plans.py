@@ -12,6 +12,9 @@ Every plan is reviewed within 12 months of its issue or last review meeting (CFA
 s.44(1)); the decision follows the meeting, within 4 weeks (reg 20(10)) in 10.6% of 2024's
 reviews (DfE annual_reviews.csv, BCP); amendments follow; a phase transfer review names the
 next school by 15 February, or 31 March for post-16 (reg 18(1)).
+
+Longer than 500 lines on purpose: the demo's maintained plans and their whole review history
+are generated together, so one calibration (plans, meetings, decisions in 4 weeks) holds.
 """
 
 from __future__ import annotations

@@ -17,6 +17,9 @@ for every seed rather than by luck:
    possible and as little as possible: the backlog at 31 July 2023 by age band (report 000
    table 4), then the % within 20 weeks of each year (table 1 / DfE), then the average weeks
    of each month of table 3 by moving final dates within their month.
+
+Longer than 500 lines on purpose: the calibration of the demo's history to the published
+figures is one procedure in three passes (described above).
 """
 
 from __future__ import annotations

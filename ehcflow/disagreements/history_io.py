@@ -29,6 +29,9 @@ A row whose public id is already held is a problem (the files were imported befo
 already held must have the file's date of birth. Requests are not in these files: a case
 reference must name a request already held (import the request register first). Each plan
 and disagreement created writes one case event, in the same transaction.
+
+Longer than 500 lines on purpose: the export and the import of one file format are kept
+together so that the round trip stays exact; every column is read where it is written.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from ehcflow.casework import choices as c
+from ehcflow.casework.events import EventAction
 from ehcflow.casework.models import (
     AnnualReview,
     AssessmentRequest,
@@ -60,9 +64,9 @@ from ehcflow.casework.models import (
 from ehcflow.casework.services import (
     Actor,
     CaseworkError,
-    _record_event,
     child_create,
     child_problems,
+    record_event,
 )
 from ehcflow.disagreements.models import Disagreement, TribunalOrder
 from ehcflow.people.models import StaffMember
@@ -398,7 +402,8 @@ def _fill_in(ctx: _Context, actor: Actor) -> int:
         for name, text in changes.items():
             setattr(child, name, text)
         child.save(update_fields=[*changes, "updated_at"])
-        _record_event(child=child, action="child_updated_by_import", on=ctx.today, by=actor,
+        record_event(child=child, action=EventAction.CHILD_UPDATED_BY_IMPORT, on=ctx.today,
+                     by=actor,
                       description="Child's details filled in from another system's records",
                       changes={name: ["", "(recorded)"] for name in changes})
         updated += 1
@@ -498,14 +503,14 @@ def _import_table(folder: Path, table: Table, ctx: _Context,
         if isinstance(obj, EHCPlan) and bare is not None:
             obj.save(force_update=True)
             ctx.matched += 1
-            _record_event(child=obj.child, plan=obj, request=obj.request,
-                          action="plan_updated_by_import", on=ctx.today, by=actor,
+            record_event(child=obj.child, plan=obj, request=obj.request,
+                          action=EventAction.PLAN_UPDATED_BY_IMPORT, on=ctx.today, by=actor,
                           description="Plan completed from another system's records")
             continue
         obj.save(force_insert=True)
         created += 1
         if table.event:
-            _record_event(child=obj.child, plan=obj if isinstance(obj, EHCPlan) else None,  # type: ignore[attr-defined]
+            record_event(child=obj.child, plan=obj if isinstance(obj, EHCPlan) else None,  # type: ignore[attr-defined]
                           request=getattr(obj, "request", None), action=table.event,
                           on=_event_day(obj), by=actor,
                           description=("Plan imported from another system" if isinstance(

@@ -18,8 +18,9 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from ehcflow.casework.events import EventAction
 from ehcflow.casework.models import AssessmentRequest, Child, EHCPlan
-from ehcflow.casework.services import Actor, CaseworkError, _not_future, _record_event
+from ehcflow.casework.services import Actor, CaseworkError, not_future, record_event
 from ehcflow.disagreements.models import (
     AppealOutcome,
     Decision,
@@ -52,7 +53,7 @@ class AlreadyRecorded(DisagreementError):
 
 def _event(item: Disagreement, *, action: str, description: str, on: date, by: Actor,
            changes: Mapping[str, Any] | None = None) -> None:
-    _record_event(child=item.child, request=item.request, plan=item.plan, action=action,
+    record_event(child=item.child, request=item.request, plan=item.plan, action=action,
                   description=description, on=on, by=by, changes=changes)
 
 
@@ -60,12 +61,12 @@ def _check_date(on: date | None, what: str, field: str) -> None:
     if on is None:
         return
     try:
-        _not_future(on, what, field)
+        not_future(on, what, field)
     except CaseworkError as error:
         raise DisagreementError(error.message, field=error.field) from None
 
 
-def _not_before(later: date | None, earlier: date | None, what: str, than: str,
+def not_before(later: date | None, earlier: date | None, what: str, than: str,
                 field: str) -> None:
     if later is not None and earlier is not None and later < earlier:
         raise DisagreementError(f"The {what} must be the same as or after the {than} "
@@ -127,9 +128,9 @@ def disagreement_open(
     _check_date(decision_notice_date, "date of the decision letter", "decision_notice_date")
     _check_date(started_on, "start date", "started_on")
     _check_date(notice_sent_on, "date the notice of appeal was sent", "notice_sent_on")
-    _not_before(started_on, decision_notice_date, "start date", "decision letter",
+    not_before(started_on, decision_notice_date, "start date", "decision letter",
                 "started_on")
-    _not_before(notice_sent_on, started_on, "date the notice of appeal was sent",
+    not_before(notice_sent_on, started_on, "date the notice of appeal was sent",
                 "date the appeal was registered", "notice_sent_on")
     same = Disagreement.objects.filter(child=child, kind=kind, decision=decision,
                                        decision_notice_date=decision_notice_date)
@@ -151,13 +152,13 @@ def disagreement_open(
     if kind == Kind.MEDIATION:
         changes["mediation_due"] = law.mediation_deadline(started_on).isoformat()
         description = f"Mediation asked for about the {label}"
-        action = "mediation_started"
+        action = EventAction.MEDIATION_STARTED
     else:
         changes["appeal_deadline"] = clock.appeal_deadline(decision_notice_date).isoformat()
         if notice_sent_on:
             changes["response_due"] = law.response_due(notice_sent_on).isoformat()
         description = f"Appeal registered by the Tribunal about the {label}"
-        action = "appeal_registered"
+        action = EventAction.APPEAL_REGISTERED
     _event(item, action=action, description=description, on=started_on, by=by,
            changes=changes)
     return item
@@ -201,7 +202,7 @@ def mediation_update(
                              (mediation_on, "date of the mediation", "mediation_on"),
                              (concluded_on, "date it ended", "concluded_on")):
         _check_date(day, what, field)
-        _not_before(day, item.started_on, what, "date mediation was asked for", field)
+        not_before(day, item.started_on, what, "date mediation was asked for", field)
     if outcome == MediationOutcome.DECLINED and mediation_on is not None:
         raise DisagreementError("A family that chose not to mediate has no mediation date.",
                                 field="mediation_on")
@@ -222,7 +223,7 @@ def mediation_update(
         on = ended or mediation_on or certificate_on or item.started_on
         text = (f"Mediation: {MediationOutcome(outcome).label.lower()}" if outcome
                 else "Mediation updated")
-        _event(item, action="mediation_updated", description=text, on=on, by=by,
+        _event(item, action=EventAction.MEDIATION_UPDATED, description=text, on=on, by=by,
                changes=changed)
     return item
 
@@ -250,10 +251,10 @@ def appeal_update(
              (concluded_on, "date the appeal ended", "concluded_on"))
     for day, what, field in steps:
         _check_date(day, what, field)
-        _not_before(day, item.started_on, what, "date the appeal was registered", field)
-    _not_before(response_sent_on, notice_sent_on, "date the response was sent",
+        not_before(day, item.started_on, what, "date the appeal was registered", field)
+    not_before(response_sent_on, notice_sent_on, "date the response was sent",
                 "date the notice of appeal was sent", "response_sent_on")
-    _not_before(concluded_on, hearing_on, "date the appeal ended", "hearing date",
+    not_before(concluded_on, hearing_on, "date the appeal ended", "hearing date",
                 "concluded_on")
     if outcome and concluded_on is None:
         raise DisagreementError("Enter the date the appeal ended.", field="concluded_on")
@@ -279,7 +280,8 @@ def appeal_update(
                 else "Appeal updated")
         if "response_sent_on" in changed and not outcome:
             text = "Council's response to the appeal sent"
-        _event(item, action="appeal_updated", description=text, on=on, by=by, changes=changed)
+        _event(item, action=EventAction.APPEAL_UPDATED, description=text, on=on, by=by,
+               changes=changed)
     return item
 
 
@@ -297,14 +299,14 @@ def order_record(*, appeal: Disagreement, kind: str, made_on: date, by: Actor,
     if kind not in OrderKind.values:
         raise DisagreementError("Choose what the Tribunal ordered.", field="kind")
     _check_date(made_on, "date of the order", "made_on")
-    _not_before(made_on, item.started_on, "date of the order",
+    not_before(made_on, item.started_on, "date of the order",
                 "date the appeal was registered", "made_on")
     if item.orders.filter(kind=kind).exists():
         raise AlreadyRecorded("This order is already recorded.")
     due = law.order_due(law.OrderKind(kind), made_on, unopposed=unopposed)
     order = TribunalOrder.objects.create(appeal=item, kind=kind, made_on=made_on,
                                          unopposed=unopposed, due_on=due)
-    _event(item, action="tribunal_order", on=made_on, by=by,
+    _event(item, action=EventAction.TRIBUNAL_ORDER, on=made_on, by=by,
            description=f"Tribunal order: {OrderKind(kind).label.lower()} by {long_date(due)}",
            changes={"kind": kind, "made_on": made_on.isoformat(), "due_on": due.isoformat(),
                     "unopposed": unopposed})
@@ -317,7 +319,7 @@ def order_comply(*, order: TribunalOrder, complied_on: date | None, by: Actor) -
     order = TribunalOrder.objects.select_for_update(of=("self",)).select_related(
         "appeal__child", "appeal__request", "appeal__plan").get(pk=order.pk)
     _check_date(complied_on, "date the council complied", "complied_on")
-    _not_before(complied_on, order.made_on, "date the council complied", "date of the order",
+    not_before(complied_on, order.made_on, "date the council complied", "date of the order",
                 "complied_on")
     if order.complied_on == complied_on:
         return order
@@ -326,7 +328,8 @@ def order_comply(*, order: TribunalOrder, complied_on: date | None, by: Actor) -
     order.save(update_fields=["complied_on", "updated_at"])
     status = ("" if complied_on is None else
               " (in time)" if complied_on <= order.due_on else " (late)")
-    _event(order.appeal, action="tribunal_order_complied", on=complied_on or order.made_on,
+    _event(order.appeal, action=EventAction.TRIBUNAL_ORDER_COMPLIED,
+           on=complied_on or order.made_on,
            by=by, description=f"Complied with the order to {order.get_kind_display().lower()}"
                               f"{status}",
            changes={"kind": order.kind, "complied_on": [_json(before), _json(complied_on)],

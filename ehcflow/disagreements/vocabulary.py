@@ -20,6 +20,21 @@ ACTIONS = {"mediation": ("mediation_started", "Mediation asked for"),
            "appeal": ("appeal_registered", "Appeal registered by the Tribunal")}
 
 
+#: Decision -> the SEN2 stage it is reported under (Requests, Assessment or Other flags).
+SEN2_STAGES = {"refuse_assess": "request", "refuse_issue": "assessment",
+               "plan_content": "assessment"}
+
+
+def sen2_flag(kind: str, decision: str) -> tuple[str, str]:
+    """The SEN2 kind (mediation / tribunal) and stage a disagreement is reported under.
+
+    The SEN2 guide's Requests module flags mediation and tribunal about the decision not to
+    assess; the Assessment module those about the decision not to issue or the plan; anything
+    else (a cease, say) goes in the "other" flags.
+    """
+    return ("tribunal" if kind == "appeal" else "mediation", SEN2_STAGES.get(decision, "other"))
+
+
 def decision_for(stage: str, request_outcome: str = "") -> str:
     """The decision disputed: after an assessment that ended without a plan, a refusal to issue."""
     decision = STAGES[stage]

@@ -21,8 +21,9 @@ from django.utils import timezone
 
 from ehcflow.casework import choices as c
 from ehcflow.casework import services as casework
+from ehcflow.casework.events import EventAction
 from ehcflow.casework.models import AssessmentRequest, Child
-from ehcflow.casework.services import Actor, CaseworkError, _record_event
+from ehcflow.casework.services import Actor, CaseworkError, record_event
 from ehcflow.families import codes
 from ehcflow.families.access import young_person_holds_rights
 from ehcflow.families.models import (
@@ -126,8 +127,8 @@ def invitation_send(
                                **personal, "code": code,
                                "site_address": f"{settings.EHCFLOW_SITE_URL}/family/join/",
                                "team_phone": settings.EHCFLOW_SEND_TEAM_PHONE})
-    _record_event(
-        child=request.child, request=request, action="family_invited", on=today, by=by,
+    record_event(
+        child=request.child, request=request, action=EventAction.FAMILY_INVITED, on=today, by=by,
         description=(f"{Relationship(relationship).label} invited to follow the request online "
                      f"({'by letter' if address is None else 'by email'})"),
         changes={"invitation": str(invitation.public_id), "relationship": relationship,
@@ -179,8 +180,8 @@ def invitation_accept(*, code: str, contact: str) -> FamilyMember:
                                     defaults={"relationship": invitation.relationship})
     invitation.accepted_at, invitation.accepted_by = timezone.now(), member
     invitation.save(update_fields=["accepted_at", "accepted_by"])
-    _record_event(
-        child=child, request=invitation.request, action="family_joined", on=_today(),
+    record_event(
+        child=child, request=invitation.request, action=EventAction.FAMILY_JOINED, on=_today(),
         by=Actor(user=member.user),
         description=f"{invitation.get_relationship_display()} set up their account",
         changes={"invitation": str(invitation.public_id)})
@@ -368,7 +369,7 @@ def meeting_ask(*, request: AssessmentRequest, about: str, availability: str, by
     meeting = MeetingRequest.objects.create(
         request=request, by=by.user, by_name=by.label, on_behalf=on_behalf, about=about,
         availability=" ".join((availability or "").split())[:300])
-    _record_event(child=request.child, request=request, action="family_meeting_asked",
+    record_event(child=request.child, request=request, action=EventAction.FAMILY_MEETING_ASKED,
                   on=_today(), by=by,
                   description=_actor_description("The family asked for a meeting", by,
                                                  on_behalf),
@@ -398,7 +399,7 @@ def consent_give(*, young_person: FamilyMember, child: Child, to: FamilyMember) 
         return current
     by = Actor(user=young_person.user)
     consent = Consent.objects.create(child=child, member=to, given_by_name=by.label)
-    _record_event(child=child, action="family_consent_given", on=_today(), by=by,
+    record_event(child=child, action=EventAction.FAMILY_CONSENT_GIVEN, on=_today(), by=by,
                   description="The young person let a parent or carer follow their case",
                   changes={"member": str(to.public_id)})
     return consent
@@ -410,7 +411,7 @@ def consent_withdraw(*, young_person: FamilyMember, child: Child, to: FamilyMemb
     withdrawn = Consent.objects.filter(child=child, member=to, withdrawn_at__isnull=True
                                        ).update(withdrawn_at=timezone.now())
     if withdrawn:
-        _record_event(child=child, action="family_consent_withdrawn", on=_today(),
+        record_event(child=child, action=EventAction.FAMILY_CONSENT_WITHDRAWN, on=_today(),
                       by=Actor(user=young_person.user),
                       description="The young person stopped a parent or carer following "
                                   "their case",

@@ -25,8 +25,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from ehcflow.casework.events import EventAction
 from ehcflow.casework.models import AssessmentRequest, CaseEvent, Child
-from ehcflow.casework.services import Actor, _record_event
+from ehcflow.casework.services import Actor, record_event
 from ehcflow.files import clamd, kinds
 from ehcflow.files.models import FileKind, ScanStatus, StoredFile
 
@@ -124,8 +125,8 @@ def store_file(
                 uploaded_by=by.user, uploaded_by_name=by.label,
                 shared_with_family=shared_with_family,
             )
-            event = _record_event(
-                child=child, request=request, action="file_added", by=by,
+            event = record_event(
+                child=child, request=request, action=EventAction.FILE_ADDED, by=by,
                 on=timezone.localdate(),
                 description=description or f"Document added: {title}",
                 changes={"file": str(row.public_id), "kind": kind, "size": len(data),

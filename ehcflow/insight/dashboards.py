@@ -5,6 +5,9 @@ One builder per page, each taking a `Query` (the as-of date and the period) and 
 three always agree. The figures come from `ehcflow.insight.figures` (the case records, counted
 as `ehcflow kpis` counts them) and `ehcflow.insight.selectors` (DfE's published figures for
 England, the region and the chosen neighbours).
+
+Longer than 500 lines on purpose: one builder per dashboard, each a page's worth of figures
+and their national comparison; they share the period, scope and comparison helpers here.
 """
 
 from __future__ import annotations

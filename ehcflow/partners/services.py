@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from ehcflow.casework import choices as c
 from ehcflow.casework import services as casework
-from ehcflow.casework.events import record_event
+from ehcflow.casework.events import EventAction, record_event
 from ehcflow.casework.models import AdviceRequest, AssessmentRequest
 from ehcflow.casework.services import Actor, CaseworkError
 from ehcflow.partners import schedule
@@ -132,7 +132,7 @@ def advice_assign(*, advice: AdviceRequest, organisation: Organisation, by: Acto
         AdviceRequest.objects.filter(pk=advice.pk).update(adviser_organisation=organisation.name)
     request = advice.request
     record_event(
-        child=request.child, request=request, action="advice_sent_to_partner",
+        child=request.child, request=request, action=EventAction.ADVICE_SENT_TO_PARTNER,
         on=timezone.localdate(), by=by,
         description=f"{_advice_words(advice).capitalize()} sent to {organisation.name}",
         changes={"advice": str(advice.public_id), "organisation": str(organisation.public_id)},
@@ -163,7 +163,7 @@ def consultation_send(*, request: AssessmentRequest, organisation: Organisation,
         request=request, organisation=organisation, sent_on=on,
         due_on=schedule.consultation_due(on))
     record_event(
-        child=request.child, request=request, action="school_consulted", on=on, by=by,
+        child=request.child, request=request, action=EventAction.SCHOOL_CONSULTED, on=on, by=by,
         description=f"Consulted {organisation.name} on naming it in the plan",
         changes={"consultation": str(consultation.public_id),
                  "due_on": consultation.due_on.isoformat()},
@@ -257,7 +257,7 @@ def consultation_answer(*, consultation: Consultation, answer: str, reasons: str
     locked.answered_by = by.user
     locked.save(update_fields=["answer", "reasons", "answered_on", "answered_by"])
     record_event(
-        child=request.child, request=request, action="school_answered", on=today, by=by,
+        child=request.child, request=request, action=EventAction.SCHOOL_ANSWERED, on=today, by=by,
         description=f"{locked.organisation.name} answered the consultation: "
                     f"{ConsultationAnswer(answer).label.lower()}",
         changes={"consultation": str(locked.public_id), "answer": answer,
@@ -341,7 +341,7 @@ def _deliver_chaser(chaser: Chaser, advice: AdviceRequest, today: date, by: Acto
     if chaser.kind != "escalated":
         casework.advice_record_chase(advice=advice, on=today, by=by)
     else:
-        record_event(child=request.child, request=request, action="advice_escalated",
+        record_event(child=request.child, request=request, action=EventAction.ADVICE_ESCALATED,
                       on=today, by=by,
                       description=f"Overdue {_advice_words(advice)} raised with the "
                                   "officer's manager",

@@ -59,6 +59,9 @@ month (the month by which 80 % of replications had cleared), with their p50 too.
 Longer than 500 lines on purpose: the search, its pruning rules (the fluid bound, dominance,
 dearer than a feasible choice), the first look and the result it reports are one procedure whose
 steps share the evaluated set; the options file's reading is the part that could move out next.
+
+Longer than 500 lines on purpose: the search over staffing options is one procedure whose
+steps share the evaluated set (below).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ class SavedScenario(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=200)
     toml = models.TextField(
-        help_text="The scenario in the TOML format of docs/domain/planner-model.md.")
+        help_text="The scenario, written in the planner's scenario format (TOML).")
     notes = models.TextField(blank=True, help_text="How the figures were estimated.")
     #: Raised by one on every save: an edit names the version it started from and is refused
     #: if someone else saved meanwhile (optimistic locking, decision 0013).

@@ -24,6 +24,9 @@ and `provision_for` read the thread from the need's side. The check functions at
 find the gaps the law and the Code of Practice forbid; the officer sees them while drafting,
 making the plan final is refused on them unless a reason is recorded, and they feed the
 quality audit.
+
+Longer than 500 lines on purpose: the plan's structure (sections A to K), its JSON form and
+the checks on it are one definition; splitting them would let them drift apart.
 """
 
 from __future__ import annotations

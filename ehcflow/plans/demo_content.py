@@ -17,6 +17,9 @@ the child hopes for.
 
 Everything here is pure: `plan_content(facts, rng)` returns a `PlanContent`; reading the
 facts from the database and saving the versions is `write_demo_documents` at the bottom.
+
+Longer than 500 lines on purpose: most of it is the bank of invented wording (needs, outcomes,
+provision, views) that keeps every demo plan different; the code that uses it is short.
 """
 
 from __future__ import annotations

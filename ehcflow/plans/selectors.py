@@ -21,7 +21,7 @@ from ehcflow.plans.models import (
     SectionGrade,
     VersionStatus,
 )
-from ehcflow.plans.services import _paragraphs, _with_k, advice_label
+from ehcflow.plans.services import advice_label, paragraphs, with_section_k
 
 
 def plan_content(version: PlanVersion) -> pc.PlanContent:
@@ -45,7 +45,7 @@ def plan_content(version: PlanVersion) -> pc.PlanContent:
     )
     content = pc.from_dict(version.body, header)
     if version.status == VersionStatus.DRAFT:
-        content = _with_k(content, document)
+        content = with_section_k(content, document)
     return content
 
 
@@ -91,7 +91,7 @@ def advice_by_section(request: AssessmentRequest | None) -> dict[str, list[Advic
         label = advice_label(stored.advice)
         for letter, text in sorted(stored.sections.items()):
             item = AdviceSection(stored, label, stored.submitted_on, letter, tuple(
-                AdviceParagraph(i, p) for i, p in enumerate(_paragraphs(text))))
+                AdviceParagraph(i, p) for i, p in enumerate(paragraphs(text))))
             for target in (("H1", "H2") if letter == "H" else (letter,)):
                 grouped[target].append(item)
     return grouped

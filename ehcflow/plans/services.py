@@ -1,6 +1,6 @@
 """Every write to a plan document, its contributions and its audits.
 
-One function per step, one transaction, one case event (`casework.services._record_event`).
+One function per step, one transaction, one case event (`casework.services.record_event`).
 The statutory steps a plan version goes through are the casework ones: sending a version for
 consultation issues the draft (`request_issue_draft`, which starts the 15-day comment period
 of reg 13(1)(a)); the parent's comments are recorded with `request_record_comments`; making
@@ -11,6 +11,10 @@ dashboards read are the same whether the officer works from the request page or 
 
 Editing is optimistic (decision 0019): every edit carries the `revision` the page was loaded
 with; a save against a newer revision is refused and the officer's text is shown back.
+
+Longer than 500 lines on purpose: every write on a plan document, section by section, shares
+one locking and revision rule (`version_edit`) and one event writer; split, each part would
+have to reach back for them.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from django.utils import timezone
 
 from ehcflow.casework import choices as c
 from ehcflow.casework import services as casework
+from ehcflow.casework.events import EventAction
 from ehcflow.casework.models import (
     AdviceRequest,
     AnnualReview,
@@ -33,7 +38,7 @@ from ehcflow.casework.models import (
     EHCPlan,
     Institution,
 )
-from ehcflow.casework.services import Actor, CaseworkError, NamedSetting, _record_event
+from ehcflow.casework.services import Actor, CaseworkError, NamedSetting, record_event
 from ehcflow.people.models import StaffMember, Team
 from ehcflow.plans import content as pc
 from ehcflow.plans import quality
@@ -66,7 +71,7 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _paragraphs(text: str) -> list[str]:
+def paragraphs(text: str) -> list[str]:
     """Paragraphs of submitted text: separated by blank lines, trimmed, empty ones dropped."""
     blocks = text.replace("\r\n", "\n").split("\n\n")
     return [" ".join(b.split()) for b in blocks if b.strip()]
@@ -128,7 +133,7 @@ def advice_submit(
         stored = existing
         action, description = "advice_resubmitted", f"{advice_label(advice)} submitted again"
     request = advice.request
-    _record_event(
+    record_event(
         child=request.child, request=request, action=action, on=today, by=by,
         description=description,
         changes={"advice": str(advice.public_id), "sections": sorted(cleaned)},
@@ -154,9 +159,9 @@ def family_views_submit(*, request: AssessmentRequest, text: str, by: Actor) -> 
         views.text, views.submitted_on = text.strip(), today
         views.submitted_by, views.submitted_by_name = by.user, by.label
         views.save()
-    _record_event(
+    record_event(
         child=request.child, request=request,
-        action="family_views_submitted" if created else "family_views_resubmitted",
+        action=EventAction.FAMILY_VIEWS_SUBMITTED if created else "family_views_resubmitted",
         on=today, by=by,
         description=("Views of the child and family received" if created
                      else "Views of the child and family received again"),
@@ -188,7 +193,7 @@ def appendices_for(request: AssessmentRequest | None) -> tuple[pc.Appendix, ...]
     return tuple(sorted(items, key=lambda a: (a.dated or date.min, a.title)))
 
 
-def _with_k(content: pc.PlanContent, document: PlanDocument) -> pc.PlanContent:
+def with_section_k(content: pc.PlanContent, document: PlanDocument) -> pc.PlanContent:
     """Keep section K equal to the advice received; amended plans keep their own list plus
     anything new."""
     auto = appendices_for(document.request)
@@ -204,8 +209,8 @@ def _initial_content(document: PlanDocument) -> pc.PlanContent:
     if document.request is not None:
         fv = FamilyViews.objects.filter(request=document.request).first()
         if fv is not None:
-            views = tuple(pc.Paragraph(p, family_source(fv)) for p in _paragraphs(fv.text))
-    return _with_k(pc.PlanContent(views=views), document)
+            views = tuple(pc.Paragraph(p, family_source(fv)) for p in paragraphs(fv.text))
+    return with_section_k(pc.PlanContent(views=views), document)
 
 
 # --- Documents and versions -------------------------------------------------------------------
@@ -215,7 +220,7 @@ def _version_event(version: PlanVersion, *, action: str, description: str, by: A
                    on: date | None = None, reason: str = "",
                    changes: Mapping[str, Any] | None = None) -> None:
     document = version.document
-    _record_event(
+    record_event(
         child=document.child, request=document.request, plan=document.plan, action=action,
         on=on or _today(), by=by, description=description, reason=reason,
         changes={"version": version.number, **(changes or {})},
@@ -243,7 +248,7 @@ def document_start(*, request: AssessmentRequest, by: Actor) -> PlanDocument:
         document=document, number=1, body=pc.to_dict(_initial_content(document)),
         created_by_name=by.label,
     )
-    _version_event(version, action="plan_drafting_started",
+    _version_event(version, action=EventAction.PLAN_DRAFTING_STARTED,
                    description="Drafting of the EHC plan started", by=by)
     return document
 
@@ -290,11 +295,11 @@ def version_edit(
     version = _locked_version(version, expected_revision)
     _editable(version)
     before = pc.from_dict(version.body)
-    after = _with_k(change(before), version.document)
+    after = with_section_k(change(before), version.document)
     version.body = pc.to_dict(after)
     version.revision += 1
     version.save(update_fields=["body", "revision", "updated_at"])
-    _version_event(version, action="plan_edited", description=description, by=by,
+    _version_event(version, action=EventAction.PLAN_EDITED, description=description, by=by,
                    changes={"section": section, "revision": version.revision})
     return version
 
@@ -320,10 +325,10 @@ def pull_advice_paragraph(
     Into B, C or D it becomes a need; into E an outcome (steps to be added); into F, G, H1 or
     H2 provision (to be specified); into A a paragraph.
     """
-    paragraphs = _paragraphs(advice_content.sections.get(advice_section, ""))
-    if not 0 <= index < len(paragraphs):
+    given = paragraphs(advice_content.sections.get(advice_section, ""))
+    if not 0 <= index < len(given):
         raise PlanError("That paragraph of the advice was not found.")
-    text = paragraphs[index]
+    text = given[index]
     source = advice_source(advice_content.advice, advice_content.submitted_on)
     if version.document.request_id != advice_content.advice.request_id:
         raise PlanError("That advice was not given for this plan.")
@@ -358,11 +363,11 @@ def pull_family_views(*, version: PlanVersion, expected_revision: int | None,
     fv = FamilyViews.objects.filter(request=request).first() if request else None
     if fv is None:
         raise PlanError("The family's views have not been received yet.")
-    paragraphs = tuple(pc.Paragraph(p, family_source(fv)) for p in _paragraphs(fv.text))
+    theirs = tuple(pc.Paragraph(p, family_source(fv)) for p in paragraphs(fv.text))
 
     def change(content: pc.PlanContent) -> pc.PlanContent:
         others = tuple(p for p in content.views if not (p.source and p.source.kind == "family"))
-        return replace(content, views=(*paragraphs, *others))
+        return replace(content, views=(*theirs, *others))
 
     return version_edit(version=version, expected_revision=expected_revision, by=by,
                         change=change, section="A",
@@ -538,6 +543,13 @@ def budget_save(*, version: PlanVersion, expected_revision: int | None, by: Acto
 # --- Consultation, final, amendment -----------------------------------------------------------
 
 
+def _share_with_family(version: PlanVersion, *, by: Actor) -> None:
+    # Imported here: sharing renders through the selectors, which use this module's helpers.
+    from ehcflow.plans.sharing import share_when_committed
+
+    share_when_committed(version, by=by)
+
+
 @transaction.atomic
 def consultation_start(*, version: PlanVersion, expected_revision: int | None, on: date,
                        by: Actor) -> PlanVersion:
@@ -565,8 +577,8 @@ def consultation_start(*, version: PlanVersion, expected_revision: int | None, o
     if version.is_amendment:
         assert version.review is not None
         started = on
-        casework._not_future(on, "date the proposed amendments were sent", "on")
-        casework._not_before(on, version.review.decision_date, "draft amended plan",
+        casework.not_future(on, "date the proposed amendments were sent", "on")
+        casework.not_before(on, version.review.decision_date, "draft amended plan",
                              "review decision", "on")
         due = clock.amendment_comment_period_ends(on)
         if version.review.draft_amended_date is None:
@@ -583,13 +595,14 @@ def consultation_start(*, version: PlanVersion, expected_revision: int | None, o
         due = clock.comment_period_ends(started)
     version.status = VersionStatus.CONSULTATION
     version.consultation_started_on, version.comments_due_on = started, due
-    version.body = pc.to_dict(_with_k(content, document))
+    version.body = pc.to_dict(with_section_k(content, document))
     version.revision += 1
     version.save()
-    _version_event(version, action="plan_consultation_started", on=started, by=by,
+    _version_event(version, action=EventAction.PLAN_CONSULTATION_STARTED, on=started, by=by,
                    description=f"{version.status_label}: version {version.number} sent",
                    changes={"comments_due_on": due.isoformat(),
                             "amendment": version.is_amendment})
+    _share_with_family(version, by=by)
     return version
 
 
@@ -619,7 +632,7 @@ def response_record(*, version: PlanVersion, kind: str, received_on: date, text:
         raise PlanError("The response cannot be before the plan was sent "
                         f"({dates.long_date(version.consultation_started_on)}).",
                         field="received_on")
-    casework._not_future(received_on, "date the response was received", "received_on")
+    casework.not_future(received_on, "date the response was received", "received_on")
     request = version.document.request
     if (kind != ResponseKind.SCHOOL and not version.is_amendment and request is not None
             and request.comments_received_date is None
@@ -630,7 +643,7 @@ def response_record(*, version: PlanVersion, kind: str, received_on: date, text:
         text=text.strip(), school_agrees=school_agrees if kind == ResponseKind.SCHOOL else None,
         recorded_by_name=by.label,
     )
-    _version_event(version, action="plan_response_recorded", on=received_on, by=by,
+    _version_event(version, action=EventAction.PLAN_RESPONSE_RECORDED, on=received_on, by=by,
                    description=f"{ResponseKind(kind).label} on the draft plan recorded")
     return response
 
@@ -652,7 +665,7 @@ def version_revise(*, version: PlanVersion, by: Actor) -> PlanVersion:
             version.consultation_started_on), comments_due_on=version.comments_due_on,
         created_by_name=by.label,
     )
-    _version_event(new, action="plan_version_started", by=by,
+    _version_event(new, action=EventAction.PLAN_VERSION_STARTED, by=by,
                    description=f"Version {new.number} of the plan started after consultation")
     return new
 
@@ -684,14 +697,14 @@ def version_make_final(*, version: PlanVersion, expected_revision: int | None, o
         raise PlanError("The draft must go out for consultation before the plan is made final "
                         "(reg 13(1)).")
     document = version.document
-    content = _with_k(pc.from_dict(version.body), document)
+    content = with_section_k(pc.from_dict(version.body), document)
     findings = pc.all_findings(content, final=True)
     if findings and not reason.strip():
         raise PlanError(
             "The plan cannot be made final yet: " + " ".join(f.message for f in findings)
             + " Put these right, or record why the plan should be made final as it is.",
             field="reason")
-    casework._not_future(on, "date the plan is made final", "on")
+    casework.not_future(on, "date the plan is made final", "on")
     if on < version.consultation_started_on:
         raise PlanError("The final plan cannot be dated before the draft was sent.", field="on")
     if version.is_amendment:
@@ -725,9 +738,11 @@ def version_make_final(*, version: PlanVersion, expected_revision: int | None, o
     version.body = pc.to_dict(content)
     version.revision += 1
     version.save()
-    _version_event(version, action="plan_made_final", on=on, by=by, reason=version.final_reason,
+    _version_event(version, action=EventAction.PLAN_MADE_FINAL, on=on, by=by,
+                   reason=version.final_reason,
                    description=f"{version.status_label}: version {version.number} locked",
                    changes={"findings": [f.code for f in findings]})
+    _share_with_family(version, by=by)
     return version
 
 
@@ -754,7 +769,7 @@ def amendment_start(*, review: AnnualReview, by: Actor) -> PlanVersion:
         document=document, number=(latest.number + 1) if latest else 1, review=review,
         based_on=latest, body=body, created_by_name=by.label,
     )
-    _version_event(version, action="plan_amendment_started", by=by,
+    _version_event(version, action=EventAction.PLAN_AMENDMENT_STARTED, by=by,
                    description="Amendment of the EHC plan started after review")
     return version
 
@@ -826,7 +841,7 @@ def audit_grade(*, audit: PlanAudit, auditor: StaffMember, grades: Mapping[str, 
     audit.check_findings = [{"code": f.code, "section": f.section, "key": f.key}
                             for f in findings]
     audit.save()
-    _version_event(audit.version, action="plan_audited", on=on, by=by,
+    _version_event(audit.version, action=EventAction.PLAN_AUDITED, on=on, by=by,
                    description="Plan quality audit graded",
                    changes={"overall": audit.overall})
     return audit
@@ -857,7 +872,7 @@ def audit_moderate(*, audit: PlanAudit, moderator: StaffMember, grades: Mapping[
     audit.moderated_overall = quality.overall_grade(final)
     audit.moderation_note = note.strip()
     audit.save()
-    _version_event(audit.version, action="plan_audit_moderated", on=on, by=by,
+    _version_event(audit.version, action=EventAction.PLAN_AUDIT_MODERATED, on=on, by=by,
                    description="Plan quality audit moderated",
                    changes={"overall": audit.moderated_overall})
     return audit

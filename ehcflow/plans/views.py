@@ -2,6 +2,9 @@
 
 Thin: selectors read, services write, `plans.access` decides. Every page that shows a plan is
 written to the access log; a plan the user may not see answers 404, like a guessed URL.
+
+Longer than 500 lines on purpose: one thin view per page of the plan document (sections,
+versions, consultation, final, audits), sharing the access check and the revision handling.
 """
 
 from __future__ import annotations

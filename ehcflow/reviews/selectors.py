@@ -105,6 +105,8 @@ class PlanPage:
     open_amendment: PlanAmendment | None
     transfer_notice_due: date | None
     cease_responses_until: date | None
+    #: For a child under five, the earlier review the Code of Practice suggests (9.178).
+    interim_review_due: date | None = None
 
 
 def review_row(review: AnnualReview, today: date) -> ReviewRow:
@@ -130,7 +132,16 @@ def plan_page(plan: EHCPlan, *, today: date) -> PlanPage:
                              if plan.transferred_in else None),
         cease_responses_until=(law.cease_consultation_ends(plan.cease_proposed_date)
                                if plan.cease_proposed_date else None),
+        interim_review_due=_interim_review_due(plan, rows),
     )
+
+
+def _interim_review_due(plan: EHCPlan, rows: list[ReviewRow]) -> date | None:
+    """Counted from the latest review meeting held, or the plan's date if none yet."""
+    if plan.cease_date is not None:
+        return None
+    held = [row.review.meeting_date for row in rows if row.review.meeting_date is not None]
+    return law.interim_review_due(max(held, default=plan.start_date), plan.child.date_of_birth)
 
 
 # --- lists ------------------------------------------------------------------------------------

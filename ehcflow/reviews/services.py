@@ -15,14 +15,14 @@ from datetime import date
 from django.db import transaction
 
 from ehcflow.casework import choices as c
+from ehcflow.casework.events import EventAction
 from ehcflow.casework.models import AnnualReview, Child, EHCPlan, PlanAmendment, PlanNeed
 from ehcflow.casework.services import (
     Actor,
     CaseworkError,
-    _not_before,
-    _not_future,
-    _record_event,
-    _today,
+    not_before,
+    not_future,
+    record_event,
 )
 from ehcflow.people.models import StaffMember
 from ehcflow.statutory import clock
@@ -85,7 +85,7 @@ def review_schedule(
     if plan.reviews.filter(meeting_date__isnull=True).exists():
         raise CaseworkError("A review of this plan is already scheduled and its meeting has "
                             "not been recorded.", field="due_date")
-    _not_before(due_date, plan.first_issued_date, "review's due date", "plan's issue date",
+    not_before(due_date, plan.first_issued_date, "review's due date", "plan's issue date",
                 "due_date")
     deadline = (law.phase_transfer_deadline(phase_transfer_year,
                                             secondary_to_post16=secondary_to_post16)
@@ -100,8 +100,8 @@ def review_schedule(
     changes: dict[str, object] = {"due_date": due_date.isoformat()}
     if deadline is not None:
         changes["phase_transfer_due"] = deadline.isoformat()
-    _record_event(
-        child=plan.child, plan=plan, action="review_scheduled", on=_today(), by=by,
+    record_event(
+        child=plan.child, plan=plan, action=EventAction.REVIEW_SCHEDULED, on=clock.today(), by=by,
         description=("Phase transfer review scheduled" if review.phase_transfer
                      else "Annual review scheduled"),
         changes=changes,
@@ -123,15 +123,16 @@ def review_record_invitations(
     if review.meeting_date is not None:
         raise CaseworkError("The meeting has been recorded: invitations come before it.",
                             field="invitations_on")
-    _not_future(invitations_on, "date invitations were sent", "invitations_on")
+    not_future(invitations_on, "date invitations were sent", "invitations_on")
     if advice_on is not None:
-        _not_future(advice_on, "date advice was circulated", "advice_on")
+        not_future(advice_on, "date advice was circulated", "advice_on")
     review.invitations_sent_date, review.advice_circulated_date = invitations_on, advice_on
     review.save(update_fields=["invitations_sent_date", "advice_circulated_date",
                                "updated_at"])
     plan = review.plan
-    _record_event(
-        child=plan.child, plan=plan, action="review_invitations", on=invitations_on, by=by,
+    record_event(
+        child=plan.child, plan=plan, action=EventAction.REVIEW_INVITATIONS, on=invitations_on,
+        by=by,
         description="Review meeting invitations sent",
         changes={"invitations_on": invitations_on.isoformat(),
                  "advice_on": advice_on.isoformat() if advice_on else None},
@@ -146,10 +147,10 @@ def review_record_meeting(*, review: AnnualReview, on: date, by: Actor) -> Annua
     _in_force(review.plan)
     if review.meeting_date is not None:
         raise CaseworkError("The review meeting has already been recorded.", field="meeting_date")
-    _not_future(on, "review meeting date", "meeting_date")
-    _not_before(on, review.plan.first_issued_date, "review meeting", "plan's issue date",
+    not_future(on, "review meeting date", "meeting_date")
+    not_before(on, review.plan.first_issued_date, "review meeting", "plan's issue date",
                 "meeting_date")
-    _not_before(on, review.invitations_sent_date, "review meeting", "invitations",
+    not_before(on, review.invitations_sent_date, "review meeting", "invitations",
                 "meeting_date")
     review.meeting_date = on
     review.save(update_fields=["meeting_date", "updated_at"])
@@ -165,7 +166,7 @@ def review_record_meeting(*, review: AnnualReview, on: date, by: Actor) -> Annua
         changes["invitations_met"] = review.invitations_sent_date <= clock.review_notice_due(on)
     if review.advice_circulated_date is not None:
         changes["advice_met"] = review.advice_circulated_date <= clock.review_advice_due(on)
-    _record_event(child=plan.child, plan=plan, action="review_meeting", on=on, by=by,
+    record_event(child=plan.child, plan=plan, action=EventAction.REVIEW_MEETING, on=on, by=by,
                   description="Review meeting held", changes=changes)
     return review
 
@@ -179,12 +180,12 @@ def review_record_report(*, review: AnnualReview, on: date, by: Actor) -> Annual
         raise CaseworkError("Record the review meeting before its report.", field="on")
     if review.report_date is not None:
         raise CaseworkError("The review report has already been recorded.", field="on")
-    _not_future(on, "date of the review report", "on")
-    _not_before(on, review.meeting_date, "review report", "review meeting", "on")
+    not_future(on, "date of the review report", "on")
+    not_before(on, review.meeting_date, "review report", "review meeting", "on")
     review.report_date = on
     review.save(update_fields=["report_date", "updated_at"])
     plan = review.plan
-    _record_event(child=plan.child, plan=plan, action="review_report", on=on, by=by,
+    record_event(child=plan.child, plan=plan, action=EventAction.REVIEW_REPORT, on=on, by=by,
                   description="Review report received",
                   changes=_met(clock.review_report_due(review.meeting_date), on))
     return review
@@ -212,8 +213,8 @@ def review_record_decision(
     if outcome == c.ReviewOutcome.AMEND and not proposed_amendments:
         raise CaseworkError("Enter the proposed amendments: they are sent with the decision to "
                             "amend (reg 22(2)(a)).", field="proposed_amendments")
-    _not_future(on, "decision date", "decision_date")
-    _not_before(on, review.meeting_date, "review decision", "review meeting", "decision_date")
+    not_future(on, "decision date", "decision_date")
+    not_before(on, review.meeting_date, "review decision", "review meeting", "decision_date")
     review.decision_date, review.outcome = on, outcome
     if outcome == c.ReviewOutcome.AMEND:
         review.amendment_notice_date = on  # reg 22(2)(a): the proposals go with the notice
@@ -224,8 +225,8 @@ def review_record_decision(
     changes: dict[str, object] = {"outcome": outcome, **_met(due, on)}
     if outcome == c.ReviewOutcome.AMEND:
         changes["amended_plan_due"] = law.amended_plan_due(review.meeting_date, on).isoformat()
-    _record_event(
-        child=review.plan.child, plan=review.plan, action="review_decision", on=on, by=by,
+    record_event(
+        child=review.plan.child, plan=review.plan, action=EventAction.REVIEW_DECISION, on=on, by=by,
         description=f"Review decision: {c.ReviewOutcome(outcome).label.lower()}", reason=reason,
         changes=changes,
     )
@@ -244,8 +245,8 @@ def review_issue_amended_plan(*, review: AnnualReview, on: date, by: Actor) -> A
     if review.amended_final_date is not None:
         raise CaseworkError("The amended plan has already been issued.", field="on")
     assert review.decision_date is not None and review.meeting_date is not None
-    _not_future(on, "date the amended plan was issued", "amended_final_date")
-    _not_before(on, review.decision_date, "amended plan", "review decision",
+    not_future(on, "date the amended plan was issued", "amended_final_date")
+    not_before(on, review.decision_date, "amended plan", "review decision",
                 "amended_final_date")
     review.amended_final_date = on
     review.save(update_fields=["amended_final_date", "updated_at"])
@@ -256,7 +257,7 @@ def review_issue_amended_plan(*, review: AnnualReview, on: date, by: Actor) -> A
     changes = _met(due, on)
     if review.phase_transfer_due is not None:
         changes["phase_transfer_met"] = on <= review.phase_transfer_due
-    _record_event(child=plan.child, plan=plan, action="amended_plan_issued", on=on, by=by,
+    record_event(child=plan.child, plan=plan, action=EventAction.AMENDED_PLAN_ISSUED, on=on, by=by,
                   description="Amended EHC plan issued", changes=changes)
     return review
 
@@ -277,12 +278,12 @@ def amendment_propose(*, plan: EHCPlan, on: date, proposed_amendments: str, by: 
                               not_amended_date__isnull=True).exists():
         raise CaseworkError("Amendments to this plan have already been proposed and are not "
                             "yet finished.", field="proposed_amendments")
-    _not_future(on, "date the proposed amendments were sent", "on")
-    _not_before(on, plan.first_issued_date, "proposed amendments", "plan's issue date", "on")
+    not_future(on, "date the proposed amendments were sent", "on")
+    not_before(on, plan.first_issued_date, "proposed amendments", "plan's issue date", "on")
     amendment = PlanAmendment.objects.create(plan=plan, notice_date=on,
                                              proposed_amendments=proposed_amendments.strip())
-    _record_event(
-        child=plan.child, plan=plan, action="amendment_proposed", on=on, by=by,
+    record_event(
+        child=plan.child, plan=plan, action=EventAction.AMENDMENT_PROPOSED, on=on, by=by,
         description="Amendments to the plan proposed",
         changes={"comments_until": law.amendment_comment_period_ends(on).isoformat(),
                  "final_due": law.amendment_final_due(on).isoformat()},
@@ -303,7 +304,7 @@ def amendment_issue(*, amendment: PlanAmendment, on: date, by: Actor) -> PlanAme
     _in_force(plan)
     if amendment.amended_final_date is not None or amendment.not_amended_date is not None:
         raise CaseworkError("This amendment has already been finished.", field="on")
-    _not_future(on, "date the amended plan was issued", "on")
+    not_future(on, "date the amended plan was issued", "on")
     ends = law.amendment_comment_period_ends(amendment.notice_date)
     if on <= ends:
         raise CaseworkError(
@@ -313,7 +314,7 @@ def amendment_issue(*, amendment: PlanAmendment, on: date, by: Actor) -> PlanAme
     amendment.save(update_fields=["amended_final_date", "updated_at"])
     plan.start_date = on
     plan.save(update_fields=["start_date", "updated_at"])
-    _record_event(child=plan.child, plan=plan, action="amendment_issued", on=on, by=by,
+    record_event(child=plan.child, plan=plan, action=EventAction.AMENDMENT_ISSUED, on=on, by=by,
                   description="Amended EHC plan issued",
                   changes=_met(law.amendment_final_due(amendment.notice_date), on))
     return amendment
@@ -327,11 +328,12 @@ def amendment_not_proceeding(*, amendment: PlanAmendment, on: date, by: Actor, r
     plan = amendment.plan
     if amendment.amended_final_date is not None or amendment.not_amended_date is not None:
         raise CaseworkError("This amendment has already been finished.", field="on")
-    _not_future(on, "date", "on")
-    _not_before(on, amendment.notice_date, "decision not to amend", "proposed amendments", "on")
+    not_future(on, "date", "on")
+    not_before(on, amendment.notice_date, "decision not to amend", "proposed amendments", "on")
     amendment.not_amended_date = on
     amendment.save(update_fields=["not_amended_date", "updated_at"])
-    _record_event(child=plan.child, plan=plan, action="amendment_not_proceeding", on=on, by=by,
+    record_event(child=plan.child, plan=plan, action=EventAction.AMENDMENT_NOT_PROCEEDING, on=on,
+                 by=by,
                   description="Decided not to amend the plan", reason=reason)
     return amendment
 
@@ -350,12 +352,12 @@ def cease_propose(*, plan: EHCPlan, on: date, cease_reason: str, by: Actor, note
         raise CaseworkError("Ceasing this plan has already been proposed.", field="cease_reason")
     if cease_reason not in c.CeaseReason.values:
         raise CaseworkError("Choose why the plan may cease.", field="cease_reason")
-    _not_future(on, "date the proposal was sent", "on")
-    _not_before(on, plan.first_issued_date, "proposal to cease", "plan's issue date", "on")
+    not_future(on, "date the proposal was sent", "on")
+    not_before(on, plan.first_issued_date, "proposal to cease", "plan's issue date", "on")
     plan.cease_proposed_date, plan.cease_proposed_reason = on, cease_reason
     plan.save(update_fields=["cease_proposed_date", "cease_proposed_reason", "updated_at"])
-    _record_event(
-        child=plan.child, plan=plan, action="cease_proposed", on=on, by=by, reason=note,
+    record_event(
+        child=plan.child, plan=plan, action=EventAction.CEASE_PROPOSED, on=on, by=by, reason=note,
         description=f"Proposed to cease the plan: {c.CeaseReason(cease_reason).label.lower()}",
         changes={"responses_until": law.cease_consultation_ends(on).isoformat()},
     )
@@ -374,7 +376,7 @@ def plan_cease(*, plan: EHCPlan, on: date, cease_reason: str, by: Actor, note: s
         raise CaseworkError("This plan has already ceased.", field="cease_reason")
     if cease_reason not in c.CeaseReason.values:
         raise CaseworkError("Choose why the plan is ceasing.", field="cease_reason")
-    _not_before(on, plan.first_issued_date, "cease date", "plan's issue date", "cease_date")
+    not_before(on, plan.first_issued_date, "cease date", "plan's issue date", "cease_date")
     if plan.cease_proposed_date is not None:
         ends = law.cease_consultation_ends(plan.cease_proposed_date)
         if on <= ends:
@@ -383,8 +385,8 @@ def plan_cease(*, plan: EHCPlan, on: date, cease_reason: str, by: Actor, note: s
                 f"{long_date(ends)} to respond to the proposal to cease.", field="cease_date")
     plan.cease_date, plan.cease_reason = on, cease_reason
     plan.save(update_fields=["cease_date", "cease_reason", "updated_at"])
-    _record_event(
-        child=plan.child, plan=plan, action="plan_ceased", on=on, by=by, reason=note,
+    record_event(
+        child=plan.child, plan=plan, action=EventAction.PLAN_CEASED, on=on, by=by, reason=note,
         description=f"Plan ceased: {c.CeaseReason(cease_reason).label.lower()}",
         changes={"cease_date": on.isoformat(), "cease_reason": cease_reason},
     )
@@ -409,11 +411,11 @@ def plan_transfer_in(
     if not transferred_from.strip():
         raise CaseworkError("Enter the council the plan is transferring from.",
                             field="transferred_from")
-    _not_future(transferred_on, "date of the transfer", "transferred_on")
-    _not_before(transferred_on, child.date_of_birth, "date of the transfer", "date of birth",
+    not_future(transferred_on, "date of the transfer", "transferred_on")
+    not_before(transferred_on, child.date_of_birth, "date of the transfer", "date of birth",
                 "transferred_on")
     if last_reviewed is not None:
-        _not_future(last_reviewed, "date the plan was made or last reviewed", "last_reviewed")
+        not_future(last_reviewed, "date the plan was made or last reviewed", "last_reviewed")
     if EHCPlan.objects.filter(child=child, cease_date__isnull=True).exists():
         raise CaseworkError("This child already has a plan maintained by this council.",
                             field="transferred_on")
@@ -430,8 +432,8 @@ def plan_transfer_in(
     )
     for rank, need in enumerate(needs or [], start=1):
         PlanNeed.objects.create(plan=plan, rank=rank, sen_type=need)
-    _record_event(
-        child=child, plan=plan, action="plan_transferred_in", on=transferred_on, by=by,
+    record_event(
+        child=child, plan=plan, action=EventAction.PLAN_TRANSFERRED_IN, on=transferred_on, by=by,
         description="EHC plan transferred in from another local authority",
         changes={"notice_due": law.transfer_in_notice_due(transferred_on).isoformat(),
                  "first_review_due": first_due.isoformat()},
@@ -454,12 +456,12 @@ def plan_transfer_in_notice(*, plan: EHCPlan, on: date, decision: str, by: Actor
                             field="decision")
     if decision not in c.TransferInDecision.values:
         raise CaseworkError("Choose what the family was told.", field="decision")
-    _not_future(on, "date of the notice", "on")
-    _not_before(on, plan.first_issued_date, "notice", "date of the transfer", "on")
+    not_future(on, "date of the notice", "on")
+    not_before(on, plan.first_issued_date, "notice", "date of the transfer", "on")
     plan.transfer_notice_date, plan.transfer_notice_decision = on, decision
     plan.save(update_fields=["transfer_notice_date", "transfer_notice_decision", "updated_at"])
-    _record_event(
-        child=plan.child, plan=plan, action="transfer_notice", on=on, by=by,
+    record_event(
+        child=plan.child, plan=plan, action=EventAction.TRANSFER_NOTICE, on=on, by=by,
         description=f"Family told of the transfer: {c.TransferInDecision(decision).label.lower()}",
         changes=_met(law.transfer_in_notice_due(plan.first_issued_date), on),
     )
@@ -478,8 +480,8 @@ def plan_transfer_out(*, plan: EHCPlan, on: date, transferred_to: str, by: Actor
         raise CaseworkError("Enter the council the plan is transferring to.",
                             field="transferred_to")
     if told_on is not None:
-        _not_future(told_on, "date we were told of the move", "told_on")
-    _not_future(on, "date of the transfer", "on")
+        not_future(told_on, "date we were told of the move", "told_on")
+    not_future(on, "date of the transfer", "on")
     plan = plan_cease(plan=plan, on=on, cease_reason=c.CeaseReason.TRANSFERRED, by=by,
                       note=f"Transferred to {transferred_to.strip()}")
     plan.transferred_to = transferred_to.strip()
@@ -487,6 +489,6 @@ def plan_transfer_out(*, plan: EHCPlan, on: date, transferred_to: str, by: Actor
     changes: dict[str, object] = {"transferred_to": plan.transferred_to}
     if told_on is not None:
         changes.update(_met(law.transfer_out_due(moved_on or on, told_on), on))
-    _record_event(child=plan.child, plan=plan, action="plan_transferred_out", on=on, by=by,
+    record_event(child=plan.child, plan=plan, action=EventAction.PLAN_TRANSFERRED_OUT, on=on, by=by,
                   description="Plan transferred to another council", changes=changes)
     return plan

@@ -28,12 +28,14 @@ from django.views.decorators.http import require_http_methods
 from ehcflow.casework import choices as c
 from ehcflow.casework import services as casework_services
 from ehcflow.casework.audit import record_access
+from ehcflow.casework.events import EventAction
 from ehcflow.casework.models import CaseEvent, EHCPlan, RecordAccess
 from ehcflow.casework.services import Actor, CaseworkError
-from ehcflow.people.access import CASEWORK_ROLES, Action, may, plan_scope, staff_of
+from ehcflow.people.access import Action, may, plan_scope, staff_of
 from ehcflow.people.models import Role, User
 from ehcflow.reviews import forms as f
 from ehcflow.reviews import selectors, services
+from ehcflow.reviews.access import may_count_reviews, may_work_on_reviews
 from ehcflow.statutory import reviews as law
 
 log = logging.getLogger(__name__)
@@ -45,14 +47,11 @@ def _actor(http_request: HttpRequest) -> Actor:
 
 
 def _casework(http_request: HttpRequest) -> bool:
-    staff = staff_of(http_request.user)
-    return staff is not None and staff.role in CASEWORK_ROLES and may(http_request.user,
-                                                                      Action.VIEW)
+    return may_work_on_reviews(http_request.user)
 
 
 def _counts_only(http_request: HttpRequest) -> bool:
-    staff = staff_of(http_request.user)
-    return staff is not None and staff.role == Role.ANALYST
+    return may_count_reviews(http_request.user)
 
 
 def _plans(http_request: HttpRequest) -> Any:
@@ -303,7 +302,7 @@ def _recent_transfer(http_request: HttpRequest, d: dict[str, Any]) -> EHCPlan | 
     recent = timezone.now() - timedelta(seconds=30)
     return (EHCPlan.objects.filter(
         events__actor_id=http_request.user.pk, events__occurred_at__gte=recent,
-        events__action="plan_transferred_in", first_issued_date=d["transferred_on"],
+        events__action=EventAction.PLAN_TRANSFERRED_IN, first_issued_date=d["transferred_on"],
         child__date_of_birth=d["date_of_birth"], child__surname__iexact=d["surname"].strip())
         .order_by("-id").first())
 

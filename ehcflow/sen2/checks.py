@@ -10,6 +10,9 @@ the outcome allows them, ranks 1-2, a setting for each placement, and duplicate 
 Severity follows COLLECT's: an **error** must be put right before the return is accepted; a
 **query** must be checked and either corrected or explained. Each finding names the case (its
 reference) where the record can be put right.
+
+Longer than 500 lines on purpose: 61 short checks, each a few lines with its code and
+message; kept in one list so the page, the command and the tests read the same set.
 """
 
 from __future__ import annotations

@@ -27,13 +27,14 @@ from ehcflow.casework.models import (
     AssessmentRequest,
     CaseEvent,
     Child,
-    Disagreement,
     EHCPlan,
     Institution,
     PlanNeed,
     PlanSetting,
 )
 from ehcflow.casework.services import derive_stage
+from ehcflow.disagreements import vocabulary
+from ehcflow.disagreements.models import Disagreement
 from ehcflow.people.models import User
 from ehcflow.sen2 import items, xmlfile
 from ehcflow.sen2.models import ReturnFile
@@ -205,7 +206,8 @@ class _Writer:
                 (a.other_tribunal, c.DisagreementKind.TRIBUNAL, c.DisagreementStage.OTHER)]
         notice = row.decision_date or row.received_date
         Disagreement.objects.bulk_create([Disagreement(
-            child=child, request=row, kind=kind, stage=stage, decision_notice_date=notice,
+            child=child, request=row, kind=vocabulary.KINDS[kind],
+            decision=vocabulary.decision_for(stage, row.outcome), decision_notice_date=notice,
             started_on=notice) for flag, kind, stage in disputes if flag])
         return row
 

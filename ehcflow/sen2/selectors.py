@@ -28,12 +28,13 @@ from ehcflow.casework.models import (
     AnnualReview,
     AssessmentRequest,
     Child,
-    Disagreement,
     EHCPlan,
     PlanNeed,
     PlanSetting,
 )
 from ehcflow.casework.selectors import initial_requests, open_on
+from ehcflow.disagreements import vocabulary
+from ehcflow.disagreements.models import Disagreement
 from ehcflow.sen2 import items
 from ehcflow.sen2.items import Collection
 
@@ -208,10 +209,10 @@ class _Related:
                     .order_by("due_date", "id").values_list(*ReviewRow._fields)):
             self.reviews[row[0]].append(ReviewRow(*row))
         self.disputes: dict[int, set[tuple[str, str]]] = defaultdict(set)
-        for request_id, kind, stage in Disagreement.objects.filter(
+        for request_id, kind, decision in Disagreement.objects.filter(
                 request__in=requests, started_on__lte=census).values_list(
-                    "request_id", "kind", "stage"):
-            self.disputes[request_id].add((kind, stage))
+                    "request_id", "kind", "decision"):
+            self.disputes[request_id].add(vocabulary.sen2_flag(kind, decision))
 
 
 def settings_on(settings_of_plan: list[SettingRow], on: date) -> list[SettingRow]:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from ehcflow.partners.selectors import is_partner
 from ehcflow.people.access import Action, may
 from ehcflow.plans.access import may_see_quality_dashboard
+from ehcflow.reviews.access import may_open_team_reviews
 from ehcflow.sen2.services import may_export_return
 
 
@@ -32,6 +33,7 @@ _NAVIGATION: tuple[tuple[str, str, Action | Callable[[Any], bool] | None, tuple[
      ("casework:my_work", "casework:request", "casework:step", "casework:access_log",
       "casework:child", "casework:request_new")),
     ("Search", "casework:search", Action.VIEW, ("casework:search",)),
+    ("Reviews", "reviews:team", may_open_team_reviews, ("reviews",)),
     ("Advice requests", "partners:inbox", is_partner,
      ("partners:inbox", "partners:advice", "partners:consultation", "partners:timeliness",
       "partners:staff")),

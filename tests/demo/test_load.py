@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
 from ehcflow.casework import services
+from ehcflow.casework.events import EventAction
 from ehcflow.casework.models import (
     AssessmentRequest,
     CaseEvent,
@@ -94,6 +95,9 @@ def test_the_database_rows_are_what_the_services_would_have_made(loaded: object)
     assert EHCPlan.objects.filter(request__in=finals).count() == finals.count()
     assert not EHCPlan.objects.filter(request__isnull=False, next_review_due__isnull=True).exists()
     assert StatutoryException.objects.filter(reason="coronavirus").exists()
+    # Every event the demo writes is named in the one vocabulary the services use.
+    actions = set(CaseEvent.objects.values_list("action", flat=True).distinct())
+    assert actions <= {a.value for a in EventAction}, actions - set(EventAction)
 
 
 def test_case_events_are_in_history_order(loaded: object) -> None:

@@ -25,12 +25,12 @@ from tests.families.builders import link, make_case, make_family, make_staff, pd
 from tests.files.clamd_daemon import clamd_socket, scanner  # noqa: F401
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Page, ViewportSize
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct horse battery staple"
-PHONE = {"width": 375, "height": 812}
+PHONE: ViewportSize = {"width": 375, "height": 812}
 
 
 @pytest.fixture

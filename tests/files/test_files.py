@@ -256,7 +256,7 @@ def test_a_registered_checker_lets_a_partner_open_what_was_asked(world: World,
         assert signed_in(ep).get(reverse("files:download", args=[stored.public_id])
                                  ).status_code == 200
     finally:
-        access._CHECKERS.remove(asked_of)
+        access.unregister_checker(asked_of)
 
 
 def test_a_guessed_file_address_is_404(world: World) -> None:

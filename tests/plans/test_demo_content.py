@@ -146,6 +146,7 @@ def test_every_final_plan_since_2024_gets_its_document_when_the_demo_loads() -> 
     assert not PlanDocument.objects.exclude(plan__in=since).exists()
     for version in PlanVersion.objects.select_related("document__request"):
         request = version.document.request
+        assert request is not None
         assert (version.number, version.status) == (1, "final")
         assert version.finalised_on == request.final_date
         assert version.consultation_started_on == request.draft_date

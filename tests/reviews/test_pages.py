@@ -144,3 +144,27 @@ def test_my_work_shows_reviews_with_the_assessment_badges(world: World) -> None:
     assert "Eve Soon" in html and "Due within 7 days" in html
     assert "Annual reviews" not in world.client("analyst").get(
         reverse("casework:my_work")).content.decode()
+
+
+def test_a_child_under_five_has_an_earlier_review_suggested(world: World) -> None:
+    from ehcflow.casework import services as casework
+    from ehcflow.casework.models import EHCPlan
+
+    t = world.today
+    tiny = casework.child_create(person_ref="P9", date_of_birth=t - timedelta(days=3 * 365),
+                                 forename="Tia", surname="Small", by=casework.Actor(name="t"))
+    started = t - timedelta(days=30)
+    plan = EHCPlan.objects.create(child=tiny, start_date=started, first_issued_date=started,
+                                  officer=world.plan.officer,
+                                  next_review_due=t + timedelta(days=335))
+    html = world.client("officer").get(reverse("reviews:plan", args=[plan.public_id])
+                                       ).content.decode()
+    from ehcflow.statutory.dates import add_months
+
+    assert "Earlier review suggested" in html
+    assert f"By {long_date(add_months(started, 3))}" in html
+    assert "paragraph 9.178" in html
+    # the older children's plans carry no such line
+    html = world.client("officer").get(reverse("reviews:plan", args=[world.plan.public_id])
+                                       ).content.decode()
+    assert "Earlier review suggested" not in html

@@ -17,13 +17,13 @@ from ehcflow.casework.models import (
     AnnualReview,
     AssessmentRequest,
     Child,
-    Disagreement,
     EHCPlan,
     Institution,
     PlanNeed,
     PlanSetting,
 )
 from ehcflow.casework.services import derive_stage
+from ehcflow.disagreements.models import Decision, Disagreement, Kind
 
 LAST_DAY = date(2026, 6, 30)  # nothing is dated later
 
@@ -104,8 +104,8 @@ def build(children: int = 120, seed: int = 7) -> None:
         if req.decision == c.Decision.NOT_ASSESS and rng.random() < 0.3:
             assert req.decision_date is not None
             Disagreement.objects.create(
-                child=child, request=req, kind=c.DisagreementKind.MEDIATION,
-                stage=c.DisagreementStage.REQUEST, decision_notice_date=req.decision_date,
+                child=child, request=req, kind=Kind.MEDIATION,
+                decision=Decision.REFUSE_ASSESS, decision_notice_date=req.decision_date,
                 started_on=req.decision_date + timedelta(days=10))
         if req.final_date is None:
             continue

@@ -17,12 +17,12 @@ from ehcflow.casework.models import (
     AssessmentRequest,
     CaseEvent,
     Child,
-    Disagreement,
     EHCPlan,
     Institution,
     PlanNeed,
     PlanSetting,
 )
+from ehcflow.disagreements.models import Disagreement
 from ehcflow.people.models import User
 from ehcflow.sen2 import importer, services
 from ehcflow.sen2.models import ReturnFile

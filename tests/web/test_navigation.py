@@ -32,10 +32,14 @@ def menu(html: str) -> list[str]:
 
 
 @pytest.mark.parametrize(("role", "expected"), [
-    (Role.CASE_OFFICER, ["Home", "My work", "Search"]),
-    (Role.HEAD_OF_SERVICE, ["Home", "My work", "Search", "Dashboards", "Recovery planner"]),
-    (Role.ANALYST, ["Home", "My work", "Search", "Dashboards", "Recovery planner"]),
-    (Role.EDUCATIONAL_PSYCHOLOGIST, ["Home", "My work", "Search"]),
+    (Role.CASE_OFFICER, ["Home", "My work", "Search", "Reviews", "SEN2 return"]),
+    (Role.HEAD_OF_SERVICE, ["Home", "My work", "Search", "Reviews", "Dashboards",
+                            "Recovery planner", "SEN2 return", "Plan quality"]),
+    # Analysts count reviews and plan quality, but the return names children.
+    (Role.ANALYST, ["Home", "My work", "Search", "Reviews", "Dashboards", "Recovery planner",
+                    "Plan quality"]),
+    (Role.EDUCATIONAL_PSYCHOLOGIST, ["Home", "My work", "Search", "Advice requests"]),
+    (Role.BUSINESS_SUPPORT, ["Home", "My work", "Search"]),
     (Role.ADMINISTRATOR, ["Home", "Accounts"]),
     (None, ["Home"]),  # a signed-in person with no role in the service
 ])
@@ -46,7 +50,11 @@ def test_the_menu_offers_only_pages_the_role_may_open(role: str | None,
     assert menu(html) == expected
     for label, url in (("My work", reverse("casework:my_work")),
                        ("Search", reverse("casework:search")),
-                       ("Dashboards", reverse("insight:overview"))):
+                       ("Reviews", reverse("reviews:team")),
+                       ("Dashboards", reverse("insight:overview")),
+                       ("SEN2 return", reverse("sen2:overview")),
+                       ("Plan quality", reverse("plans:quality")),
+                       ("Advice requests", reverse("partners:inbox"))):
         assert (client.get(url).status_code == 200) is (label in expected)
 
 
@@ -66,7 +74,7 @@ def test_a_refusal_and_a_missing_page_keep_the_service_around_them() -> None:
     assert refused.status_code == 403
     page = refused.content.decode()
     assert "You cannot use this page" in page and "Go to the home page" in page
-    assert menu(page) == ["Home", "My work", "Search"]
+    assert menu(page) == ["Home", "My work", "Search", "Reviews", "SEN2 return"]
     missing = client.get("/requests/00000000-0000-0000-0000-000000000000/")
     assert missing.status_code == 404
     page = missing.content.decode()

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
                 ('name', models.CharField(max_length=200)),
-                ('toml', models.TextField(help_text='The scenario in the TOML format of docs/domain/planner-model.md.')),
+                ('toml', models.TextField(help_text="The scenario, written in the planner's scenario format (TOML).")),
                 ('notes', models.TextField(blank=True, help_text='How the figures were estimated.')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),

@@ -7,12 +7,17 @@ template through WeasyPrint, PDF/UA-1) or `word.render_docx` (python-docx).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from ehcflow.plans.content import PlanContent
 from ehcflow.plans.output.outline import Outline, outline
+
+if TYPE_CHECKING:
+    from ehcflow.plans.models import PlanVersion
 
 
 @dataclass(frozen=True)
@@ -51,3 +56,11 @@ def render(content: PlanContent, fmt: str, *, authority: str | None = None) -> b
 
         return render_docx(doc)
     raise ValueError(f"Unknown format {fmt!r}: expected one of {', '.join(FORMATS)}")
+
+
+def download_name(version: PlanVersion, fmt: str) -> str:
+    """e.g. `ehc-plan-DM-2024-00123-version-2.pdf`: opaque to anyone without the case."""
+    request = version.document.request
+    ref = re.sub(r"[^A-Za-z0-9-]+", "-", request.case_ref).strip("-") if request else ""
+    stem = f"ehc-plan-{ref}" if ref else "ehc-plan"
+    return f"{stem}-version-{version.number}.{FORMATS[fmt].extension}"

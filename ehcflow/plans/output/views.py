@@ -10,7 +10,6 @@ the child's name.
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 
 from django.contrib.auth.decorators import login_required
@@ -20,18 +19,10 @@ from django.views.decorators.http import require_GET
 from ehcflow.casework.audit import record_access
 from ehcflow.casework.models import RecordAccess
 from ehcflow.plans import access, selectors
-from ehcflow.plans.models import PlanDocument, PlanVersion
-from ehcflow.plans.output import FORMATS, render
+from ehcflow.plans.models import PlanDocument
+from ehcflow.plans.output import FORMATS, download_name, render
 
 log = logging.getLogger(__name__)
-
-
-def download_name(version: PlanVersion, fmt: str) -> str:
-    """e.g. `ehc-plan-DM-2024-00123-version-2.pdf`: opaque to anyone without the case."""
-    request = version.document.request
-    ref = re.sub(r"[^A-Za-z0-9-]+", "-", request.case_ref).strip("-") if request else ""
-    stem = f"ehc-plan-{ref}" if ref else "ehc-plan"
-    return f"{stem}-version-{version.number}.{FORMATS[fmt].extension}"
 
 
 @login_required
