@@ -125,7 +125,7 @@ check: install lint
 
 test-sqlite:
 	@echo "== test suite on SQLite =="
-	DATABASE_URL= $(PY) -m pytest -q
+	DATABASE_URL= $(PY) -m pytest -q --durations=15
 
 ## test-browser: only the browser tests (Playwright driving Chromium, with axe-core checks)
 test-browser: install
@@ -134,7 +134,7 @@ test-browser: install
 test-postgres:
 	@if $(PY) scripts/pg_ready.py "$(PG_URL)"; then \
 	  echo "== test suite on PostgreSQL =="; \
-	  DATABASE_URL="$(PG_URL)" $(PY) -m pytest -q; \
+	  DATABASE_URL="$(PG_URL)" $(PY) -m pytest -q --durations=15; \
 	elif [ "$${CI:-}" = "true" ]; then \
 	  echo "PostgreSQL does not answer on $(PG_URL): CI must run the PostgreSQL leg." >&2; exit 1; \
 	else echo "PostgreSQL not answering on $(PG_URL): skipping that leg (CI makes it mandatory)."; fi

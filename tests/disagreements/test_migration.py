@@ -21,7 +21,21 @@ def _migrate(target: list[tuple[str, str]]) -> object:
     return executor.loader.project_state(target).apps
 
 
-def test_old_rows_move_across_with_their_meaning() -> None:
+def _migrate_to_latest() -> None:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.fixture
+def back_to_latest() -> object:
+    """Leave the database fully migrated whatever happens (casework 0011 drops the old table
+    once 0002 has emptied it; a later test's flush must not meet it)."""
+    yield None
+    _migrate_to_latest()
+
+
+def test_old_rows_move_across_with_their_meaning(back_to_latest: None) -> None:
     apps = _migrate(BEFORE)
     Child = apps.get_model("casework", "Child")  # type: ignore[attr-defined]
     Request = apps.get_model("casework", "AssessmentRequest")  # type: ignore[attr-defined]
@@ -58,4 +72,3 @@ def test_old_rows_move_across_with_their_meaning() -> None:
     assert sorted(Old.objects.values_list("outcome", flat=True)) == [
         "Appeal conceded by the authority", "No agreement: mediation certificate issued",
         "Settled by letter"]
-    _migrate(AFTER)
