@@ -32,6 +32,7 @@ from ehcflow.people.access import (
     adviser_of,
     child_fields,
     may,
+    may_see_disagreements,
     plan_scope,
     staff_of,
 )
@@ -334,6 +335,7 @@ def child_detail(http_request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
              .order_by("-first_issued_date"))
     return render(http_request, "casework/child_detail.html", {
         "child": child, "requests": requests, "plans": plans,
+        "sees_disagreements": may_see_disagreements(http_request.user),
     })
 
 

@@ -31,11 +31,10 @@ from ehcflow.disagreements import forms as f
 from ehcflow.disagreements import selectors, services
 from ehcflow.disagreements.models import Disagreement, Kind, TribunalOrder
 from ehcflow.people.access import (
-    ADVISER_ROLES,
     Action,
     may,
+    may_see_disagreements,
     plan_scope,
-    staff_of,
 )
 from ehcflow.statutory.dates import EARLIEST_RECORD
 
@@ -47,8 +46,7 @@ def _actor(http_request: HttpRequest) -> Actor:
 
 
 def _require_view(http_request: HttpRequest) -> None:
-    staff = staff_of(http_request.user)
-    if not may(http_request.user, Action.VIEW) or staff is None or staff.role in ADVISER_ROLES:
+    if not may_see_disagreements(http_request.user):
         raise PermissionDenied
 
 

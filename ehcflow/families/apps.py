@@ -14,3 +14,11 @@ class FamiliesConfig(AppConfig):
         from ehcflow.files.access import register_checker
 
         register_checker(family_may_open)
+        # A message to the family at each statutory step the services record.
+        from django.db.models.signals import post_save
+
+        from ehcflow.casework.models import CaseEvent
+        from ehcflow.families.messages import on_case_event
+
+        post_save.connect(on_case_event, sender=CaseEvent,
+                          dispatch_uid="families-tell-the-family")

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ehcflow.casework.access import visible_children, visible_requests
-from ehcflow.people.access import ChildField, child_fields
+from ehcflow.people.access import Action, ChildField, child_fields, may
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -45,8 +45,19 @@ def unregister_checker(checker: Checker) -> None:
         _CHECKERS.remove(checker)
 
 
+def may_see_documents(user: AnyUser) -> bool:
+    """Staff whose role reads a child's needs and health see the documents on cases in their
+    scope: what a document is about is itself such a detail."""
+    return ChildField.HEALTH in child_fields(user)
+
+
+def may_add_documents(user: AnyUser) -> bool:
+    """Those who see the documents and record the steps of a case may add one."""
+    return may_see_documents(user) and may(user, Action.RECORD_STEP)
+
+
 def staff_may_open(user: AnyUser, stored: StoredFile) -> bool:
-    if ChildField.HEALTH not in child_fields(user):
+    if not may_see_documents(user):
         return False
     if stored.request_id is not None:
         return visible_requests(user).filter(pk=stored.request_id).exists()

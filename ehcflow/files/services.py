@@ -17,6 +17,7 @@ import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -81,6 +82,35 @@ def _read(upload: UploadedFile | ContentFile[bytes]) -> bytes:
 class Stored:
     file: StoredFile
     event: CaseEvent
+
+
+#: A second upload of the same bytes to the same request by the same person this soon after
+#: the first is a double submit (a second press, a reloaded form), not a second document.
+DOUBLE_SUBMIT_SECONDS = 60
+
+
+def add_staff_document(*, upload: UploadedFile, request: AssessmentRequest, by: Actor,
+                       kind: str, title: str, shared_with_family: bool) -> StoredFile:
+    """A document staff put on a request: a letter sent to the family, advice, anything else.
+
+    Returns the file already kept when the same person sent the same bytes to this request
+    within `DOUBLE_SUBMIT_SECONDS` (nothing new is kept); otherwise the file `store_file` keeps.
+    """
+    data = _read(upload)
+    since = timezone.now() - timedelta(seconds=DOUBLE_SUBMIT_SECONDS)
+    earlier = StoredFile.objects.filter(
+        request=request, uploaded_by=by.user, sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_at__gte=since).first() if by.user is not None else None
+    if earlier is not None:
+        return earlier
+    # The case history names the kind, not the title: the title may say what the document is
+    # about, and the history is read by roles that may not see that (files.access).
+    shared = "shared with the family" if shared_with_family else "not shared with the family"
+    label = dict(FileKind.choices)[kind].lower() if kind in FileKind.values else "document"
+    return store_file(upload=ContentFile(data), name=upload.name or "document",
+                      child=request.child, request=request, by=by, kind=kind, title=title,
+                      shared_with_family=shared_with_family,
+                      description=f"Document added: {label} ({shared})").file
 
 
 def store_file(

@@ -139,6 +139,13 @@ def may(user: AbstractBaseUser | AnonymousUser | None, action: Action) -> bool:
     return role is not None and action in ROLE_ACTIONS.get(role, set())
 
 
+def may_see_disagreements(user: AbstractBaseUser | AnonymousUser | None) -> bool:
+    """Mediation and appeals are the council's casework: advisers (asked for advice on one
+    assessment) are not shown them, whatever else of the child they may see."""
+    role = role_of(user)
+    return may(user, Action.VIEW) and role is not None and role not in ADVISER_ROLES
+
+
 def child_fields(user: AbstractBaseUser | AnonymousUser | None) -> frozenset[ChildField]:
     """The parts of a child's record this user may read, on any child within their scope."""
     role = role_of(user)

@@ -4,7 +4,7 @@ record, guessed ids, bad dates and double submits."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -220,3 +220,21 @@ def test_the_dashboard_counts(case: Case, history: Disagreement,
     assert _client(users["officer"]).get(reverse("disagreements:dashboard")).status_code == 403
     bad = _client(users["head"]).get(reverse("disagreements:dashboard"), {"year": "1066"})
     assert "Choose a year from 2000 to" in bad.content.decode()
+
+
+@pytest.mark.parametrize("who", ["officer", "head", "analyst", "support", "ep"])
+def test_the_childs_page_links_to_mediation_and_appeals_only_for_those_who_may_open_them(
+        case: Case, history: Disagreement, users: dict[str, User], who: str) -> None:
+    from ehcflow.casework.models import AdviceRequest
+
+    if who == "ep":  # an adviser sees the child once asked for advice on the request
+        asked = case.planned.decision_date
+        assert asked is not None
+        AdviceRequest.objects.create(
+            request=case.planned, adviser_type="educational_psychologist",
+            adviser=users["ep"].staff,  # type: ignore[attr-defined]
+            requested_on=asked, due_on=asked + timedelta(days=42))
+    response = _client(users[who]).get(reverse("casework:child", args=[case.child.public_id]))
+    assert response.status_code == 200
+    link = reverse("disagreements:child", args=[case.child.public_id])
+    assert (link in response.content.decode()) is (CHILD_PAGE[who] == 200)
