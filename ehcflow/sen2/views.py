@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from ehcflow.casework.audit import record_access
 from ehcflow.casework.models import RecordAccess
 from ehcflow.people.models import User
-from ehcflow.sen2 import checks, items, reconcile, selectors, services
+from ehcflow.sen2 import checks, items, selectors, services, summary
 
 SHOWN = 200
 
@@ -46,18 +46,18 @@ def _link(finding: checks.Finding) -> str:
 
 def _page(http_request: HttpRequest, coll: items.Collection, *, error: str = "",
           status: int = 200) -> HttpResponse:
-    ret = selectors.build_return(coll)
-    findings = checks.run_checks(ret)
+    made = summary.summary(coll)
+    findings = made.findings
     context: dict[str, Any] = {
         "collection": coll,
         "collections": list(items.COLLECTIONS.values()),
         "error": error,
         "errors": [f for f in findings if f.severity == checks.ERROR],
         "queries": [f for f in findings if f.severity == checks.QUERY],
-        "lines": reconcile.reconcile(ret),
-        "persons": len(ret.persons),
-        "requests": len(ret.requests()),
-        "setup_problems": services.header_problems(ret.header),
+        "lines": made.lines,
+        "persons": made.persons,
+        "requests": made.requests,
+        "setup_problems": services.header_problems(selectors.header(coll)),
         "coverage_problem": services.coverage_problem(coll, timezone.localdate()),
         "checks_run": len(checks.CHECKS),
     }

@@ -12,6 +12,14 @@ from tests.sen2 import authority
 
 
 @pytest.fixture(autouse=True)
+def fresh_cache() -> None:
+    """The page keeps its summary in the cache: each test starts without one."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def sen2_settings(settings: object) -> None:
     settings.EHCFLOW_SEN2_LA_NUMBER = "999"  # type: ignore[attr-defined]
     settings.EHCFLOW_SEN2_DMO = "Y"  # type: ignore[attr-defined]

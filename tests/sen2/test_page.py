@@ -189,3 +189,35 @@ def test_a_long_list_of_checks_is_shown_in_part(
                                                  {"collection": 2026}).content.decode())
     assert f"And {len(queries) - 1} more queries." in page
     assert page.count("The child's postcode is not recorded.") <= 1
+
+
+def test_the_page_is_built_once_until_the_records_change(
+        demo: None, staff: dict[str, User], monkeypatch: pytest.MonkeyPatch) -> None:
+    from ehcflow.casework import services as casework
+
+    built: list[int] = []
+    real = selectors.build_return
+
+    def counting(coll: items.Collection) -> object:
+        built.append(coll.year)
+        return real(coll)
+
+    monkeypatch.setattr(selectors, "build_return", counting)
+    client = client_for(staff["officer"])
+    first = text(client.get(reverse("sen2:overview"), {"collection": 2026}).content.decode())
+    again = text(client.get(reverse("sen2:overview"), {"collection": 2026}).content.decode())
+    assert built == [2026] and first == again
+    # a step recorded through the services (a case event) is a change: built again
+    case = AssessmentRequest.objects.filter(stage__in=c.OPEN_STAGES).first()
+    assert case is not None
+    casework.request_close(request=case, on=date(2026, 1, 10),
+                           closed_reason=c.ClosedReason.WITHDRAWN,
+                           by=casework.Actor(name="test"))
+    client.get(reverse("sen2:overview"), {"collection": 2026})
+    assert built == [2026, 2026]
+    # so is a change of the settings the header uses
+    from django.test import override_settings
+
+    with override_settings(EHCFLOW_SEN2_LA_NUMBER="998"):
+        client.get(reverse("sen2:overview"), {"collection": 2026})
+    assert built == [2026, 2026, 2026]
