@@ -127,6 +127,42 @@ def _letter(case: AssessmentRequest) -> None:
         return
 
 
+#: The primary needs a demo draft is written for (SEN2 codes the plan wording covers).
+DRAFT_NEEDS = ("SLCN", "ASD", "SEMH", "MLD", "SPLD")
+
+
+def draft_plan(case: AssessmentRequest) -> None:
+    """A request whose draft is out gets its draft plan (once): written as the demo's final
+    plans are (`plans.demo_content`), out for consultation, and sent to the family as a file
+    (`plans.sharing`), so the family can open the draft they are asked to comment on."""
+    if case.stage != c.Stage.DRAFT_ISSUED or case.draft_date is None:
+        return
+    from ehcflow.plans import demo_content as dc
+    from ehcflow.plans.content import to_dict
+    from ehcflow.plans.models import PlanDocument, PlanVersion, VersionStatus
+    from ehcflow.plans.sharing import share_version
+
+    if PlanDocument.objects.filter(request=case).exists():
+        return
+    child = case.child
+    rng = dc.demo_rng(0, case.case_ref)
+    advice = tuple(dc.AdviceFact(a.adviser_type, a.adviser_organisation, a.received_on)
+                   for a in case.advice_requests.order_by("requested_on", "pk")
+                   if a.received_on is not None and a.received_on <= case.draft_date)
+    facts = dc.PlanFacts(
+        case_ref=case.case_ref, forename=child.forename or "the child", sex=child.sex,
+        date_of_birth=child.date_of_birth, issued_on=case.draft_date,
+        needs=(rng.choice(DRAFT_NEEDS),), setting_type="Type of setting to be agreed",
+        advice=advice, requested_on=case.received_date)
+    document = PlanDocument.objects.create(child=child, request=case)
+    version = PlanVersion.objects.create(
+        document=document, number=1, status=VersionStatus.CONSULTATION,
+        body=to_dict(dc.plan_content(facts, rng)), consultation_started_on=case.draft_date,
+        comments_due_on=clock.comment_period_ends(case.draft_date),
+        created_by_name="Demo data")
+    share_version(version, by=Actor(name="demo"))
+
+
 def ensure(make_account: MakeAccount) -> list[tuple[User, str, str]]:
     """Link the demo parent and make the carer and young person; returns the new accounts
     as (user, password, role) for `ehcflow demo-users`."""
@@ -139,6 +175,7 @@ def ensure(make_account: MakeAccount) -> list[tuple[User, str, str]]:
         _link(_member(parent), parent_case, Relationship.PARENT)
         taken.add(parent_case.child_id)
         _letter(parent_case)
+        draft_plan(parent_case)
     carer_case = _pick_carer_case(today, taken)
     if carer_case is not None:
         username, first, last, role = CARER
@@ -155,5 +192,6 @@ def ensure(make_account: MakeAccount) -> list[tuple[User, str, str]]:
         if parent is not None:  # linked, but sees the case only if the young person agrees
             _link(_member(parent), young_case, Relationship.PARENT)
         _letter(young_case)
+        draft_plan(young_case)
         made.append((user, password, role))
     return made

@@ -58,6 +58,12 @@ class NextDate:
     what: str
     due: date
 
+    @property
+    def late(self) -> bool:
+        """The date has passed without the step: the family is told so, not shown a past date
+        as if it were still to come."""
+        return self.due < _today()
+
 
 def next_date(case: AssessmentRequest) -> NextDate | None:
     """The next date the law sets for the service, in the family's words (statutory.clock)."""

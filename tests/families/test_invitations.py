@@ -157,3 +157,42 @@ def test_demo_family_accounts_are_listed_with_their_roles(
             "username": user.username, "password": accounts[role]["password"]})
         assert response.status_code == 302, role
         assert client.get(reverse("families:home")).status_code == 200
+    # The family asked to comment on a draft has the draft plan to open: its document, out
+    # for consultation, and the PDF of it shared with them.
+    from ehcflow.casework import choices as c
+    from ehcflow.files.models import FileKind, StoredFile
+    from ehcflow.plans.models import PlanVersion
+
+    parent = User.objects.get(username=accounts["parent"]["username"])
+    for case in [r for r in family_requests(parent) if r.stage == c.Stage.DRAFT_ISSUED]:
+        version = PlanVersion.objects.get(document__request=case)
+        assert (version.status, version.consultation_started_on) == ("consultation",
+                                                                      case.draft_date)
+        assert StoredFile.objects.filter(request=case, kind=FileKind.DRAFT_PLAN,
+                                         shared_with_family=True).count() == 1
+
+
+def test_a_demo_family_with_a_draft_out_gets_the_draft_plan_to_open(
+        world: World, scanner: str) -> None:
+    """The demo's draft plan (families.demo): a real plan document, out for consultation,
+    sent to the family as a scanned PDF they can open from their page."""
+    from ehcflow.families import demo
+    from ehcflow.files.models import FileKind, ScanStatus, StoredFile
+    from ehcflow.plans import content as pc
+    from ehcflow.plans.models import PlanVersion
+    from tests.families.builders import to_draft
+
+    case = to_draft(world.cases["ada"], draft_days_ago=3)
+    demo.draft_plan(case)
+    demo.draft_plan(case)  # running the demo again adds nothing
+    version = PlanVersion.objects.get(document__request=case)
+    assert version.status == "consultation" and version.consultation_started_on == case.draft_date
+    content = pc.from_dict(version.body)
+    assert pc.empty_mandatory_sections(content) == []
+    assert content.placement is None or not content.placement.name  # a draft names no school
+    stored = StoredFile.objects.get(request=case, kind=FileKind.DRAFT_PLAN)
+    assert stored.shared_with_family and stored.scan_status == ScanStatus.CLEAN
+    page = world.client("parent").get(reverse("families:case", args=[case.public_id]))
+    assert "Draft EHC plan" in page.content.decode()
+    assert world.client("parent").get(
+        reverse("files:download", args=[stored.public_id])).status_code == 200

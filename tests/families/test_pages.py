@@ -54,6 +54,20 @@ def test_the_parent_sees_the_stage_officer_and_next_date(world: World) -> None:
                                        page="family:request", request=case).count() == 1
 
 
+def test_a_statutory_date_that_has_passed_is_called_late(world: World) -> None:
+    case = world.cases["ada"]
+    case.received_date = timezone.localdate() - timedelta(days=60)  # 6 weeks have passed
+    case.save(update_fields=["received_date"])
+    import re
+
+    page = " ".join(re.sub(r"<[^>]+>", " ", page_of(world, "parent", "ada")).split())
+    due = clock.decision_to_assess_due(case.received_date)
+    assert f"We must tell you whether we will assess by {long(due)} Late" in page
+    assert "This date has passed and we have not done this yet." in page
+    # a date still to come carries no such word (Ben's request arrived 30 days ago)
+    assert "This date has passed" not in page_of(world, "other_parent", "ben")
+
+
 def test_the_likely_final_plan_date_and_its_range(world: World) -> None:
     case = world.cases["ada"]
     today = timezone.localdate()
