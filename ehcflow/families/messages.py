@@ -1,14 +1,13 @@
 """A message to the family at every statutory step of their request, through GOV.UK Notify.
 
-When a step is recorded on a request (received, the decision whether to assess, the draft
-plan, the final plan) or a plan's review is scheduled, every family member following the
-child online who may see it today (`families.access.link_in_force`: a parent of a child under
-16; from 16 the young person, and a parent only with their consent) is sent the step's
-template: an
-e-mail where they gave an address, otherwise a text message. Each names the stage and what
-happens next, with its date (`notify.templates`). Messages are queued after the step is
-committed, so a refused step sends nothing; the register import and the demo write events in
-bulk and send nothing.
+When a step is recorded on a request (received, the decision whether to assess, the decision
+whether to write a plan, the draft plan, the final plan) or a plan's review is scheduled,
+every family member following the child online who may see it today
+(`families.access.link_in_force`: a parent of a child under 16; from 16 the young person, and
+a parent only with their consent) is sent the step's template: an e-mail where they gave an
+address, otherwise a text message. Each names the stage and what happens next, with its date
+(`notify.templates`). Messages are queued after the step is committed, so a refused step sends
+nothing; the register import and the demo write events in bulk and send nothing.
 """
 
 from __future__ import annotations
@@ -65,6 +64,17 @@ def _decision(case: AssessmentRequest) -> StepMessage | None:
     return None
 
 
+def _outcome(case: AssessmentRequest) -> StepMessage | None:
+    if case.outcome == c.Outcome.PLAN:
+        due = long_date(clock.final_plan_due(case.received_date))
+        return StepMessage("decision_to_issue", {"final_due": due}, "we will write a plan",
+                           "the final plan", due)
+    if case.outcome == c.Outcome.NO_PLAN:
+        return StepMessage("decision_not_to_issue", {}, "we will not write a plan",
+                           "you may appeal", "2 months from our letter")
+    return None
+
+
 def _draft(case: AssessmentRequest) -> StepMessage | None:
     if case.draft_date is None:
         return None
@@ -91,6 +101,7 @@ def _review(plan: EHCPlan) -> StepMessage | None:
 STEPS: dict[str, Callable[[AssessmentRequest], StepMessage | None]] = {
     EventAction.REQUEST_RECEIVED: _received,
     EventAction.DECISION_RECORDED: _decision,
+    EventAction.OUTCOME_RECORDED: _outcome,
     EventAction.DRAFT_ISSUED: _draft,
     EventAction.FINAL_ISSUED: _final,
 }

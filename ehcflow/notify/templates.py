@@ -94,6 +94,26 @@ TEMPLATES: dict[str, Template] = {t.key: t for t in [
         "unless you are appealing only about the school or college named.\n\n" + _NEXT_CONTACT,
     ),
     Template(
+        "decision_to_issue", "email", "Decision: we will write a plan",
+        "We will write an EHC plan for ((child_first_name))",
+        "We have finished the education, health and care (EHC) needs assessment for "
+        "((child_first_name)) (reference ((case_ref))) and decided to write an EHC plan.\n\n"
+        "What happens next: we will send you the draft plan. You will then have 15 days to "
+        "tell us what you think and which school or college you would like named. The final "
+        "plan is due by ((final_due)).\n\n" + _NEXT_CONTACT,
+    ),
+    Template(
+        "decision_not_to_issue", "email", "Decision: we will not write a plan",
+        "We will not write an EHC plan for ((child_first_name))",
+        "We have finished the education, health and care (EHC) needs assessment for "
+        "((child_first_name)) (reference ((case_ref))) and decided not to write an EHC plan. "
+        "Our letter explains why and how the school or college can meet the needs.\n\n"
+        "What happens next: you can appeal to the First-tier Tribunal (SEND) within 2 months "
+        "of the date of our decision letter, or 1 month from the date of a mediation "
+        "certificate if that is later. Before appealing you must contact a mediation "
+        "adviser.\n\n" + _NEXT_CONTACT,
+    ),
+    Template(
         "draft_issued", "email", "Draft plan issued",
         "The draft EHC plan for ((child_first_name)) is ready",
         "We have sent you the draft education, health and care (EHC) plan for "

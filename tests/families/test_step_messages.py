@@ -43,8 +43,10 @@ def test_the_young_person_gets_a_text_and_their_parent_nothing_without_consent(
     with django_capture_on_commit_callbacks(execute=True):
         to_draft(case, draft_days_ago=2)
     texts = list(Message.objects.filter(case=case).order_by("id"))
-    # the decision and the draft (the outcome is not a step the family is written to about)
-    assert [m.template for m in texts] == ["stage_update_sms", "stage_update_sms"]
+    # the decision to assess, the decision to write a plan, and the draft
+    assert [m.template for m in texts] == ["stage_update_sms"] * 3
+    assert [m.personalisation["stage"] for m in texts] == [
+        "we will assess", "we will write a plan", "draft plan issued"]
     assert {m.recipient for m in texts} == {"+447700900123"}
     case.refresh_from_db()
     assert case.draft_date is not None
@@ -84,3 +86,21 @@ def test_the_family_is_told_when_the_plans_review_is_scheduled(
     message = Message.objects.get()
     assert (message.template, message.recipient) == ("review_due", "parent@example.com")
     assert message.personalisation["review_due"] == long_date(due)
+
+
+def test_a_decision_not_to_write_a_plan_tells_the_family_how_to_appeal(
+        world: World, django_capture_on_commit_callbacks: Any) -> None:
+    case = world.cases["ada"]
+    case = services.request_record_decision(request=case, decision="assess",
+                                            on=case.received_date + timedelta(days=1), by=ACTOR)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_record_outcome(request=case, outcome="no_plan",
+                                        on=case.received_date + timedelta(days=20), by=ACTOR)
+    message = Message.objects.get()
+    assert (message.template, message.recipient) == ("decision_not_to_issue",
+                                                     "parent@example.com")
+    from ehcflow.notify.templates import TEMPLATES
+
+    subject, body = TEMPLATES["decision_not_to_issue"].render(message.personalisation)
+    assert subject == "We will not write an EHC plan for Ada"
+    assert "appeal to the First-tier Tribunal (SEND) within 2 months" in body
