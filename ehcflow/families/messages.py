@@ -158,7 +158,7 @@ def _send(message: StepMessage, *, child: Child, case_ref: str,
                                                  "next_date": message.next_date})
             else:
                 continue
-        except PersonalisationError as problem:  # a bad address: the officer sees no message
+        except PersonalisationError as problem:  # a malformed address: nothing is queued
             log.warning("family message not queued for child %s: %s", child.public_id,
                         problem)
             continue
