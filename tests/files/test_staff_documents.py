@@ -117,3 +117,11 @@ def test_a_guessed_request_answers_404(world: World) -> None:
     response = world.client("officer").get(
         reverse("files:add", args=["00000000-0000-0000-0000-000000000000"]))
     assert response.status_code == 404
+
+
+def test_an_oversized_document_is_refused_with_the_limit(world: World, scanner: str) -> None:
+    big = pdf_bytes("Dear parent") + b"0" * (10 * 1024 * 1024)
+    response = _post(world, "officer", big)
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    assert "The selected file must be smaller than 10 MB." in response.content.decode()  # type: ignore[attr-defined]
+    assert not StoredFile.objects.exists()
