@@ -96,10 +96,10 @@ ASSESSMENTS_PER_CASE_OFFICER_RANGE = (25.0, 37.0)
 # DfE annual_reviews.csv, BCP 2024: 10.6% of review decisions notified within 4 weeks of the
 # meeting (reg 20(10)).
 REVIEW_DECISIONS_WITHIN_4_WEEKS_PCT: dict[int, float] = {2024: 10.6}
-# The same row, counted as `ehcflow reviews` counts annual_reviews.csv (docs/domain/
-# annual-reviews.md) for the calendar year at the next January census: total_ehc_plans 4,432
-# (the January 2025 caseload above) and total_review_meeting 3,281; the 10.6% above is
-# number_decsion_4weeks ÷ the decisions after each plan's latest meeting (179 of 1,684).
+# The same row, counted as `ehcflow reviews` counts annual_reviews.csv
+# (docs/domain/annual-reviews.md) for the calendar year at the next January census:
+# total_ehc_plans 4,432 (the January 2025 caseload above) and total_review_meeting 3,281; the 10.6%
+# above is number_decsion_4weeks ÷ the decisions after each plan's latest meeting (179 of 1,684).
 REVIEW_MEETINGS_HELD: dict[int, int] = {2024: 3281}
 
 # Report 000 paragraph 15 / table 6: the backlog project (4 FTE case officers, 0.5 FTE team

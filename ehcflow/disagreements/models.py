@@ -54,7 +54,7 @@ class AppealOutcome(models.TextChoices):
     STRUCK_OUT = "struck_out", "Struck out"
 
 
-#: Outcomes that found at least partly for the family (measures.md: 98.3% nationally).
+#: Outcomes that found at least partly for the family (docs/domain/measures.md: 98.3% nationally).
 FOR_FAMILY = frozenset({AppealOutcome.UPHELD, AppealOutcome.PARTLY_UPHELD,
                         AppealOutcome.CONCEDED})
 

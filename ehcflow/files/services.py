@@ -34,7 +34,8 @@ from ehcflow.files.models import FileKind, ScanStatus, StoredFile
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024  # a common council limit (families-and-partners.md)
+#: A common council limit (docs/domain/families-and-partners.md).
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
 
 class FileRefused(Exception):

@@ -1,11 +1,11 @@
 """Pre-submission checks on a SEN2 return: DfE's validation themes, before COLLECT sees them.
 
-Every check is a pure function over the return (`items`), so the same checks run on the return
-built from the records and on a file read back. DfE publishes its validation rules as a
-spreadsheet per year (sen2.md §2.4) that could not be retrieved; the checks here follow the
-themes sen2.md lists, from the guide's own words: identifiers (UPN or a UPNunknown reason),
-dates in order and inside the census windows, outcomes with their dates, modules only where
-the outcome allows them, ranks 1-2, a setting for each placement, and duplicate keys.
+Every check is a pure function over the return (`items`), so the same checks run on the return built
+from the records and on a file read back. DfE publishes its validation rules as a spreadsheet per
+year (docs/domain/sen2.md §2.4) that could not be retrieved; the checks here follow the themes
+docs/domain/sen2.md lists, from the guide's own words: identifiers (UPN or a UPNunknown reason),
+dates in order and inside the census windows, outcomes with their dates, modules only where the
+outcome allows them, ranks 1-2, a setting for each placement, and duplicate keys.
 
 Severity follows COLLECT's: an **error** must be put right before the return is accepted; a
 **query** must be checked and either corrected or explained. Each finding names the case (its

@@ -121,7 +121,7 @@ class _Writer:
             if found is None:
                 label = f"URN {place.urn}" if place.urn else f"UKPRN {place.ukprn}"
                 # A SEN2 file holds no setting's name or kind: a placeholder until the
-                # register of settings is loaded (sen2.md, Import).
+                # register of settings is loaded (docs/domain/sen2.md, Import).
                 found = Institution.objects.create(
                     urn=place.urn or None, ukprn=place.ukprn or None,
                     name=f"Setting with {label}", kind=c.InstitutionKind.PRIMARY)

@@ -8,7 +8,8 @@ are DfE's (docs/domain/sen2.md §2.2): Person → Requests (1+) → Assessment (
 (1–2).
 
 A return describes the records "as known on census day": every date after census day is
-treated as not yet having happened, as the dashboards do for an as-of date (measures.md).
+treated as not yet having happened, as the dashboards do for an as-of date
+(docs/domain/measures.md).
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ class Collection:
         return self.year >= 2026
 
 
-# Census days and deadlines: sen2.md §2.1 (gov.uk guidance).
+# Census days and deadlines: docs/domain/sen2.md §2.1 (gov.uk guidance).
 COLLECTIONS: dict[int, Collection] = {
     2024: Collection(2024, date(2024, 1, 18), date(2024, 3, 14), "SEN2_2024.xsd"),
     2025: Collection(2025, date(2025, 1, 16), date(2025, 3, 14), "SEN2_2025.xsd"),
@@ -101,8 +102,9 @@ def collection(year: int | str) -> Collection:
 
 # --- codes ----------------------------------------------------------------------------------
 
-# SEN2 `RequestSource` (sen2.md module 2): 1 child, young person or parent; 2 school or setting;
-# 3 health; 4 social care; 5 other. Keys are casework.choices.RequestSource values.
+# SEN2 `RequestSource` (docs/domain/sen2.md module 2): 1 child, young person or parent;
+# 2 school or setting; 3 health; 4 social care; 5 other. Keys are casework.choices.RequestSource
+# values.
 REQUEST_SOURCE_CODES: dict[str, str] = {
     "parent": "1", "young_person": "1", "school": "2", "health": "3", "social_care": "4",
     "other": "5",
@@ -131,7 +133,7 @@ def _by(day: date | None, as_of: date) -> bool:
 
 def request_outcome(*, decision: str, decision_date: date | None, closed_date: date | None,
                     period_start: date, as_of: date) -> tuple[str, date | None]:
-    """SEN2 `RequestOutcome` and `RequestOutcomeDate` (sen2.md module 2).
+    """SEN2 `RequestOutcome` and `RequestOutcomeDate` (docs/domain/sen2.md module 2).
 
     Y / N: the decision whether to assess, dated; H when that decision came before the
     collection period (an assessment decided earlier, still reported for its plan); W when the
@@ -150,7 +152,7 @@ def request_outcome(*, decision: str, decision_date: date | None, closed_date: d
 def assessment_outcome(*, outcome: str, outcome_date: date | None, final_date: date | None,
                        closed_date: date | None, period_start: date, as_of: date
                        ) -> tuple[str, date | None]:
-    """SEN2 `AssessmentOutcome` and `AssessmentOutcomeDate` (sen2.md module 3).
+    """SEN2 `AssessmentOutcome` and `AssessmentOutcomeDate` (docs/domain/sen2.md module 3).
 
     Y with the date the final plan was issued (blank while the decision to issue is made but
     the plan is not yet issued); N with the date the family was told no plan would be issued;

@@ -3,8 +3,8 @@
 The return side is counted from the return itself (what DfE will count from the file: pure
 functions over `items`). The dashboard side is the dashboards' own functions, not a copy of
 their rules: `insight.figures.period_figures` for the calendar year as known on census day, and
-`insight.figures.plans_maintained_series` on census day (measures.md). A difference means a
-record the return reads differently from the dashboards; the checks say which.
+`insight.figures.plans_maintained_series` on census day (docs/domain/measures.md). A difference
+means a record the return reads differently from the dashboards; the checks say which.
 """
 
 from __future__ import annotations

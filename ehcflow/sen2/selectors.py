@@ -1,12 +1,12 @@
 """The SEN2 return built from the case records, in a fixed handful of queries.
 
-Which requests a collection covers (sen2.md §2.1, tech spec §1.3 scope): every initial request
-with a step in the collection window (1 January of the activity year to census day: received,
-decided, plan issued or not, closed), every request still open on census day, and every request
-whose plan was in force on census day or ceased in the window. A plan with no initial request
-on record (issued before the records began, transferred in, or after a re-assessment) is
+Which requests a collection covers (docs/domain/sen2.md §2.1, tech spec §1.3 scope): every initial
+request with a step in the collection window (1 January of the activity year to census day:
+received, decided, plan issued or not, closed), every request still open on census day, and every
+request whose plan was in force on census day or ceased in the window. A plan with no initial
+request on record (issued before the records began, transferred in, or after a re-assessment) is
 reported under a historical ("H") request of its own. Only initial requests count, as on the
-dashboards (measures.md; decision 0004).
+dashboards (docs/domain/measures.md; decision 0004).
 
 Each related table is read once with the same filters as subqueries, never one query per row
 and never a list of ids (SQLite refuses more than 32,766 parameters).

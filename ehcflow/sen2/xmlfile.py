@@ -3,7 +3,7 @@ read back into one.
 
 Element names, order and cardinalities are those of the schemas in `schemas/` (decision 0016):
 the 2024 liia-tools schema, and the 2025 and 2026 schemas written from DfE's guides as
-sen2.md describes. Flags are written 1 / 0. Reading accepts what the schema accepts
+docs/domain/sen2.md describes. Flags are written 1 / 0. Reading accepts what the schema accepts
 (true/false/TRUE/FALSE too) and names the element path of anything it cannot use.
 """
 

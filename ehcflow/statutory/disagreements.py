@@ -9,7 +9,7 @@ adds what the casework of a disagreement needs on top:
 - the compliance period of every kind of Tribunal order (SEND Regulations 2014, reg 44(2))
   and of an appeal the authority does not oppose (reg 45, as substituted by SI 2015/359);
 - whether each deadline was met, missed, is still open or is overdue;
-- the appeal rate as the Ministry of Justice and DfE count it (measures.md).
+- the appeal rate as the Ministry of Justice and DfE count it (docs/domain/measures.md).
 
 Periods of weeks are calendar days (7 a week) like every other period of the regulations;
 periods of working days skip weekends and bank holidays in England and Wales
@@ -147,7 +147,8 @@ def certificate_needed(decision: DisputedDecision, sections: Iterable[Section] =
     """Whether the parent or young person needs a mediation certificate before appealing.
 
     CFA 2014 s.55(3)-(4): yes, except for an appeal only about the school or other institution
-    named in the plan (section I, or its type); [S] IPSEA and statutory-timescales.md §1.8.
+    named in the plan (section I, or its type); [S] IPSEA and docs/domain/statutory-timescales.md
+    §1.8.
     """
     chosen = set(sections)
     return not (decision is DisputedDecision.PLAN_CONTENT and chosen == {Section.I})
@@ -209,14 +210,16 @@ def order_due(kind: OrderKind, made_on: date, *, unopposed: bool = False) -> dat
 
 
 def deadline_status(due: date, done: date | None, today: date) -> DeadlineStatus:
-    """Met, missed, open or overdue. The deadline day itself is in time (measures.md)."""
+    """Met, missed, open or overdue. The deadline day itself is in time
+    (docs/domain/measures.md)."""
     if done is not None:
         return DeadlineStatus.MET if done <= due else DeadlineStatus.MISSED
     return DeadlineStatus.OPEN if today <= due else DeadlineStatus.OVERDUE
 
 
 def sen2_census_day(year: int) -> date:
-    """The SEN2 census day of `year`: the third Thursday of January (sen2.md; [S] DfE guide).
+    """The SEN2 census day of `year`: the third Thursday of January (docs/domain/sen2.md;
+    [S] DfE guide).
 
     Plans "in place in January" are those maintained on this day.
     """
@@ -251,9 +254,9 @@ def appealable_decisions(refusals_to_assess: int, refusals_to_issue: int,
     """The denominator of the appeal rate, as the Ministry of Justice and DfE count it.
 
     Refusals to assess + decisions not to issue a plan after assessment + plans in place in
-    January + plans ceased because needs are met without one (measures.md, "Tribunal appeal
-    rate"; [S] "SEND Tribunals and appeal rate 2014-2024", DfE). For calendar year Y the
-    plans are those of the January census that closes Y's activity (January Y+1): England
+    January + plans ceased because needs are met without one (docs/domain/measures.md,
+    "Tribunal appeal rate"; [S] "SEND Tribunals and appeal rate 2014-2024", DfE). For calendar
+    year Y the plans are those of the January census that closes Y's activity (January Y+1): England
     2024 is 22,276 ÷ 689,739 = 3.2%, and 689,739 less January 2025's 638,745 plans leaves
     the year's refusals and cessations.
     """

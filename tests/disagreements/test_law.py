@@ -89,7 +89,7 @@ def test_the_census_is_the_third_thursday_of_january() -> None:
 
 
 def test_the_appeal_rate_counts_as_the_ministry_of_justice_does() -> None:
-    # England 2024 (measures.md): 22,276 appeals over 689,739 appealable decisions.
+    # England 2024 (docs/domain/measures.md): 22,276 appeals over 689,739 appealable decisions.
     assert law.appeal_rate(22_276, 689_739) == 3.2
     assert law.appeal_rate(0, 0) is None
     rate = law.AppealRate(year=2024, appeals_registered=3, refusals_to_assess=10,

@@ -35,7 +35,8 @@ def run(*args: str) -> dict[str, object]:
 
 @pytest.fixture
 def reviews_2024(db: None) -> None:
-    """Four plans reviewed in or around 2024, as the worked example of annual-reviews.md."""
+    """Four plans reviewed in or around 2024, as the worked example of
+    docs/domain/annual-reviews.md."""
     actor = casework.Actor(name="test")
 
     def plan(ref: str, issued: date, **extra: object) -> EHCPlan:

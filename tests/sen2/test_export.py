@@ -48,7 +48,7 @@ def test_each_collection_exports_a_file_valid_against_its_schema(
     persons = doc.findall("Persons/Person")
     assert len(persons) > 50
     assert f"{len(persons):,} children" in said
-    # Items by year (sen2.md §2.3).
+    # Items by year (docs/domain/sen2.md §2.3).
     assert (doc.find("Header/Source/DSCO") is not None) is (year >= 2026)
     has_source = doc.find("Persons/Person/Requests/RequestSource") is not None
     assert has_source is (year >= 2025)
