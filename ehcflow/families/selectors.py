@@ -62,7 +62,7 @@ class NextDate:
     def late(self) -> bool:
         """The date has passed without the step: the family is told so, not shown a past date
         as if it were still to come."""
-        return self.due < _today()
+        return self.due < clock.today()
 
 
 def next_date(case: AssessmentRequest) -> NextDate | None:
@@ -76,17 +76,12 @@ def next_date(case: AssessmentRequest) -> NextDate | None:
                         clock.decision_not_to_issue_due(received))
     if case.stage == c.Stage.DRAFT_ISSUED and case.draft_date is not None:
         ends = clock.comment_period_ends(case.draft_date)
-        if case.comments_received_date is None and ends >= _today():
+        if case.comments_received_date is None and ends >= clock.today():
             return NextDate("You can send your comments on the draft plan until", ends)
     if case.stage in (c.Stage.AWAITING_DRAFT, c.Stage.DRAFT_ISSUED):
         return NextDate("The final plan is due by", clock.final_plan_due(received))
     return None
 
-
-def _today() -> date:
-    from django.utils import timezone
-
-    return timezone.localdate()
 
 
 # --- the history in plain words ----------------------------------------------------------------

@@ -59,9 +59,6 @@ class FamilyError(CaseworkError):
     """What a family or officer tried cannot be done; the message says why, in plain words."""
 
 
-def _today() -> date:
-    return timezone.localdate()
-
 
 def _actor_description(text: str, by: Actor, on_behalf: bool) -> str:
     return f"{text} (entered by staff for the family)" if on_behalf else text
@@ -93,7 +90,7 @@ def invitation_send(
     name = " ".join(name.split())
     if not name:
         raise FamilyError("Enter the name of the person you are inviting.", field="name")
-    today = _today()
+    today = clock.today()
     if relationship == Relationship.YOUNG_PERSON and not young_person_holds_rights(
             request.child.date_of_birth, today):
         raise FamilyError("Only a young person aged 16 or over can have their own account. "
@@ -181,7 +178,7 @@ def invitation_accept(*, code: str, contact: str) -> FamilyMember:
     invitation.accepted_at, invitation.accepted_by = timezone.now(), member
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     record_event(
-        child=child, request=invitation.request, action=EventAction.FAMILY_JOINED, on=_today(),
+        child=child, request=invitation.request, action=EventAction.FAMILY_JOINED, on=clock.today(),
         by=Actor(user=member.user),
         description=f"{invitation.get_relationship_display()} set up their account",
         changes={"invitation": str(invitation.public_id)})
@@ -332,7 +329,7 @@ def draft_respond(*, request: AssessmentRequest, comments: str, preferred_settin
                   by: Actor, on_behalf: bool = False) -> DraftResponse:
     """The family's comments on the draft and the school or college they want named
     (reg 13(1)(a)–(b)), within the 15 days; recorded on the request as comments received."""
-    today = _today()
+    today = clock.today()
     window = draft_response_window(request)
     if window is None or request.stage != c.Stage.DRAFT_ISSUED:
         raise FamilyError("There is no draft plan waiting for your comments.")
@@ -370,7 +367,7 @@ def meeting_ask(*, request: AssessmentRequest, about: str, availability: str, by
         request=request, by=by.user, by_name=by.label, on_behalf=on_behalf, about=about,
         availability=" ".join((availability or "").split())[:300])
     record_event(child=request.child, request=request, action=EventAction.FAMILY_MEETING_ASKED,
-                  on=_today(), by=by,
+                  on=clock.today(), by=by,
                   description=_actor_description("The family asked for a meeting", by,
                                                  on_behalf),
                   changes={"meeting": str(meeting.public_id)})
@@ -382,7 +379,7 @@ def meeting_ask(*, request: AssessmentRequest, about: str, availability: str, by
 
 def _young_persons_link(member: FamilyMember, child: Child) -> ChildLink:
     link = member.links.filter(child=child, relationship=Relationship.YOUNG_PERSON).first()
-    if link is None or not young_person_holds_rights(child.date_of_birth, _today()):
+    if link is None or not young_person_holds_rights(child.date_of_birth, clock.today()):
         raise FamilyError("Only the young person can decide who else sees their case.")
     return link
 
@@ -399,7 +396,7 @@ def consent_give(*, young_person: FamilyMember, child: Child, to: FamilyMember) 
         return current
     by = Actor(user=young_person.user)
     consent = Consent.objects.create(child=child, member=to, given_by_name=by.label)
-    record_event(child=child, action=EventAction.FAMILY_CONSENT_GIVEN, on=_today(), by=by,
+    record_event(child=child, action=EventAction.FAMILY_CONSENT_GIVEN, on=clock.today(), by=by,
                   description="The young person let a parent or carer follow their case",
                   changes={"member": str(to.public_id)})
     return consent
@@ -411,7 +408,7 @@ def consent_withdraw(*, young_person: FamilyMember, child: Child, to: FamilyMemb
     withdrawn = Consent.objects.filter(child=child, member=to, withdrawn_at__isnull=True
                                        ).update(withdrawn_at=timezone.now())
     if withdrawn:
-        record_event(child=child, action=EventAction.FAMILY_CONSENT_WITHDRAWN, on=_today(),
+        record_event(child=child, action=EventAction.FAMILY_CONSENT_WITHDRAWN, on=clock.today(),
                       by=Actor(user=young_person.user),
                       description="The young person stopped a parent or carer following "
                                   "their case",

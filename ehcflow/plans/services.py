@@ -26,7 +26,6 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from ehcflow.casework import choices as c
 from ehcflow.casework import services as casework
@@ -66,9 +65,6 @@ ADVICE_SECTIONS: tuple[str, ...] = ("B", "C", "D", "E", "F", "G", "H", "H1", "H2
 class PlanError(CaseworkError):
     """A plan step that is not allowed now; the message says why, for the user."""
 
-
-def _today() -> date:
-    return timezone.localdate()
 
 
 def paragraphs(text: str) -> list[str]:
@@ -116,7 +112,7 @@ def advice_submit(
             cleaned[key] = text.strip()
     if not cleaned:
         raise PlanError("Enter the advice for at least one section.", field="sections")
-    today = _today()
+    today = clock.today()
     if advice.received_on is None:
         casework.advice_record_received(advice=advice, received_on=today, by=by)
     existing = AdviceContent.objects.filter(advice=advice).first()
@@ -149,7 +145,7 @@ def family_views_submit(*, request: AssessmentRequest, text: str, by: Actor) -> 
     """
     if not text or not text.strip():
         raise PlanError("Enter your views.", field="text")
-    today = _today()
+    today = clock.today()
     views, created = FamilyViews.objects.select_for_update().get_or_create(
         request=request,
         defaults={"text": text.strip(), "submitted_on": today, "submitted_by": by.user,
@@ -222,7 +218,7 @@ def _version_event(version: PlanVersion, *, action: str, description: str, by: A
     document = version.document
     record_event(
         child=document.child, request=document.request, plan=document.plan, action=action,
-        on=on or _today(), by=by, description=description, reason=reason,
+        on=on or clock.today(), by=by, description=description, reason=reason,
         changes={"version": version.number, **(changes or {})},
     )
 
