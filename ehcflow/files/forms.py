@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from ehcflow.files.models import FileKind
-from ehcflow.web.forms import GovukForm
+from ehcflow.web.forms import GovukForm, YesNoField
 
 #: What staff add by hand. Draft and final plans come from the plan itself; a family's
 #: documents from their own pages.
@@ -25,9 +25,7 @@ class StaffDocumentForm(GovukForm):
     document = forms.FileField(
         label="Document", allow_empty_file=True,
         error_messages={"required": "Select a document", "invalid": "Select a document"})
-    shared_with_family = forms.TypedChoiceField(
+    shared_with_family = YesNoField(
         label="Can the family open it from their online account?",
-        choices=[("yes", "Yes"), ("no", "No")], widget=forms.RadioSelect,
-        coerce=lambda value: value == "yes",
         help_text="Letters to the family usually can. Advice may hold things to explain first.",
         error_messages={"required": "Select whether the family can open it"})

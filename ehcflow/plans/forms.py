@@ -11,7 +11,7 @@ from ehcflow.people.models import Team
 from ehcflow.plans.content import ALL_SECTIONS, NEED_SECTIONS, PROVISION_SECTIONS, SECTION_TITLES
 from ehcflow.plans.models import Grade, ResponseKind
 from ehcflow.statutory.dates import DateKind
-from ehcflow.web.forms import GovukForm
+from ehcflow.web.forms import GovukForm, YesNoField
 
 
 class RevisionForm(GovukForm):
@@ -133,16 +133,11 @@ class ResponseForm(GovukForm):
                              error_messages={"required": "Select who the response is from"})
     from_whom = forms.CharField(label="Name of the school or college (for a school's answer)",
                                 required=False, max_length=200)
-    school_agrees = forms.ChoiceField(
-        label="Does the school or college agree to be named?", required=False,
-        choices=[("yes", "Yes"), ("no", "No")], widget=forms.RadioSelect)
+    school_agrees = YesNoField(
+        label="Does the school or college agree to be named?", required=False)
     received_on = ServiceDateField(label="Date received")
     text = forms.CharField(label="What they said", widget=forms.Textarea, max_length=8000,
                            error_messages={"required": "Enter what they said"})
-
-    def agrees(self) -> bool | None:
-        value = self.cleaned_data.get("school_agrees")
-        return {"yes": True, "no": False}.get(value or "")
 
 
 class SampleForm(GovukForm):

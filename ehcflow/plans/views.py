@@ -427,7 +427,7 @@ def response(http_request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
         try:
             services.response_record(version=version, kind=d["kind"],
                                      received_on=d["received_on"], text=d["text"],
-                                     from_whom=d["from_whom"], school_agrees=form.agrees(),
+                                     from_whom=d["from_whom"], school_agrees=d["school_agrees"],
                                      by=_actor(http_request))
         except CaseworkError as error:
             _error(form, error)

@@ -68,6 +68,16 @@ class GovukDateField(forms.MultiValueField):
         return None
 
 
+class YesNoField(forms.TypedChoiceField):
+    """A Yes / No question as GOV.UK radios, cleaned to True or False (None when optional and
+    not answered)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.RadioSelect)
+        super().__init__(choices=[("yes", "Yes"), ("no", "No")],
+                         coerce=lambda value: value == "yes", empty_value=None, **kwargs)
+
+
 class GovukForm(forms.Form):
     """A form whose errors feed the GOV.UK error summary in field order."""
 
