@@ -14,9 +14,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from ehcflow.casework import choices as c
-from ehcflow.casework.models import AnnualReview, EHCPlan, PlanAmendment
+from ehcflow.casework.events import EventAction
+from ehcflow.casework.models import AnnualReview, CaseEvent, EHCPlan, PlanAmendment
+from ehcflow.casework.selectors import DOUBLE_SUBMIT_WINDOW
 from ehcflow.people.access import plan_scope
 from ehcflow.people.models import Role, StaffMember
 from ehcflow.statutory import clock
@@ -348,3 +351,26 @@ __all__ = [
     "work_plans",
     "work_reviews",
 ]
+
+
+# --- double submits ----------------------------------------------------------------------------
+
+
+def plan_changed_just_now_by(plan: EHCPlan, user_id: int | None) -> bool:
+    """Whether this user changed the plan within the double-submit window of casework: a step
+    form pressed twice finds its first press recorded, and says so instead of refusing."""
+    recent = timezone.now() - DOUBLE_SUBMIT_WINDOW
+    return CaseEvent.objects.filter(plan=plan, actor_id=user_id,
+                                    occurred_at__gte=recent).exists()
+
+
+def transferred_in_just_now_by(user_id: int | None, *, transferred_on: date,
+                               date_of_birth: date, surname: str) -> EHCPlan | None:
+    """The plan this user took on for the same child and day within the double-submit window:
+    a second press of the transfer form, not a second plan."""
+    recent = timezone.now() - DOUBLE_SUBMIT_WINDOW
+    return (EHCPlan.objects.filter(
+        events__actor_id=user_id, events__occurred_at__gte=recent,
+        events__action=EventAction.PLAN_TRANSFERRED_IN, first_issued_date=transferred_on,
+        child__date_of_birth=date_of_birth, child__surname__iexact=surname.strip())
+        .order_by("-id").first())

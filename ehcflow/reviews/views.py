@@ -28,8 +28,7 @@ from django.views.decorators.http import require_http_methods
 from ehcflow.casework import choices as c
 from ehcflow.casework import services as casework_services
 from ehcflow.casework.audit import record_access
-from ehcflow.casework.events import EventAction
-from ehcflow.casework.models import CaseEvent, EHCPlan, RecordAccess
+from ehcflow.casework.models import EHCPlan, RecordAccess
 from ehcflow.casework.services import Actor, CaseworkError
 from ehcflow.people.access import Action, may, plan_scope, staff_of
 from ehcflow.people.models import Role, User
@@ -208,10 +207,8 @@ STEPS: dict[str, PlanStep] = {s.slug: s for s in (
 
 
 def _just_done_by(http_request: HttpRequest, plan: EHCPlan) -> bool:
-    """A double submit: the same user changed this plan in the last half minute."""
-    recent = timezone.now() - timedelta(seconds=30)
-    return CaseEvent.objects.filter(plan=plan, actor_id=http_request.user.pk,
-                                    occurred_at__gte=recent).exists()
+    """A double submit: the same user changed this plan a moment ago."""
+    return selectors.plan_changed_just_now_by(plan, http_request.user.pk)
 
 
 @login_required
@@ -298,13 +295,10 @@ def transfer_in(http_request: HttpRequest) -> HttpResponse:
 
 
 def _recent_transfer(http_request: HttpRequest, d: dict[str, Any]) -> EHCPlan | None:
-    """The plan this user took on for the same child and day in the last half minute."""
-    recent = timezone.now() - timedelta(seconds=30)
-    return (EHCPlan.objects.filter(
-        events__actor_id=http_request.user.pk, events__occurred_at__gte=recent,
-        events__action=EventAction.PLAN_TRANSFERRED_IN, first_issued_date=d["transferred_on"],
-        child__date_of_birth=d["date_of_birth"], child__surname__iexact=d["surname"].strip())
-        .order_by("-id").first())
+    """The plan this user took on for the same child and day a moment ago (a double submit)."""
+    return selectors.transferred_in_just_now_by(
+        http_request.user.pk, transferred_on=d["transferred_on"],
+        date_of_birth=d["date_of_birth"], surname=d["surname"])
 
 
 # --- the team's reviews and phase transfers -------------------------------------------------
