@@ -33,7 +33,6 @@ import platform
 import random
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -287,10 +286,6 @@ def run_engine(engine: str, workdir: Path, keep: Path | None) -> dict[str, Any]:
     }
 
 
-def _postgres_answers(url: str) -> bool:
-    return harness.postgres_answers(url)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", choices=("sqlite", "postgres"), help=argparse.SUPPRESS)
@@ -301,24 +296,13 @@ def main() -> int:
     if args.engine:
         print(json.dumps(run_engine(args.engine, args.workdir, args.keep)))
         return 0
-    engines = ["sqlite"]
-    if not args.sqlite_only:
-        if _postgres_answers(PG_URL):
-            engines.append("postgres")
-        else:
-            print(f"(PostgreSQL does not answer at {PG_URL}: SQLite only)")
-    results = []
+    engines = harness.engines_to_run(PG_URL, sqlite_only=args.sqlite_only)
+    keep = ["--keep", str(args.keep.resolve())] if args.keep else []
     with tempfile.TemporaryDirectory(prefix="ehcflow-bench-insight-") as tmp:
-        for engine in engines:
-            command = [sys.executable, __file__, "--engine", engine, "--workdir", tmp]
-            if args.keep and engine == "sqlite":
-                command += ["--keep", str(args.keep.resolve())]
-            done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
-                                  check=False)
-            if done.returncode != 0:
-                print(done.stderr, file=sys.stderr)
-                return 1
-            results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        results = harness.run_children(__file__, engines, Path(tmp),
+                                       lambda engine: keep if engine == "sqlite" else [])
+    if results is None:
+        return 1
     print()
     print("| engine | " + " | ".join(PAGES) + " | cases list | board pack PDF s | "
           "board pack XLSX s | snapshot backfill |")

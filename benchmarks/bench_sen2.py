@@ -28,7 +28,6 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -186,24 +185,13 @@ def main() -> int:
     if args.engine:
         print(json.dumps(run_engine(args.engine, args.workdir, args.keep)))
         return 0
-    engines = ["sqlite"]
-    if not args.sqlite_only:
-        if harness.postgres_answers(PG_URL):
-            engines.append("postgres")
-        else:
-            print(f"(PostgreSQL does not answer at {PG_URL}: SQLite only)")
-    results = []
+    engines = harness.engines_to_run(PG_URL, sqlite_only=args.sqlite_only)
+    keep = ["--keep", str(args.keep.resolve())] if args.keep else []
     with tempfile.TemporaryDirectory(prefix="ehcflow-bench-sen2-") as tmp:
-        for engine in engines:
-            command = [sys.executable, __file__, "--engine", engine, "--workdir", tmp]
-            if args.keep and engine == "sqlite":
-                command += ["--keep", str(args.keep.resolve())]
-            done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
-                                  check=False)
-            if done.returncode != 0:
-                print(done.stderr, file=sys.stderr)
-                return 1
-            results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        results = harness.run_children(__file__, engines, Path(tmp),
+                                       lambda engine: keep if engine == "sqlite" else [])
+    if results is None:
+        return 1
     print("\n| engine | " + " | ".join(f"export {y}" for y in YEARS)
           + " | queries | children / requests (2026) | checks | reconciliation |")
     print("|---|" + "---:|" * (len(YEARS) + 4))

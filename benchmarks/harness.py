@@ -89,6 +89,32 @@ def use_database(engine: str, workdir: Path, *, pg_url: str, sqlite_name: str) -
     django.setup()
 
 
+def engines_to_run(pg_url: str | None, *, sqlite_only: bool = False) -> list[str]:
+    """SQLite always; PostgreSQL too when asked for and it answers (said when it does not)."""
+    if pg_url is None or sqlite_only:
+        return ["sqlite"]
+    if postgres_answers(pg_url):
+        return ["sqlite", "postgres"]
+    print(f"(PostgreSQL does not answer at {pg_url}: SQLite only)")
+    return ["sqlite"]
+
+
+def run_children(script: str, engines: list[str], workdir: Path,
+                 args_for: Callable[[str], list[str]]) -> list[dict[str, Any]] | None:
+    """Run `script --engine E --workdir W` (and `args_for(E)`) per engine; each child's JSON
+    line, or None (after printing the child's error) when one fails."""
+    results = []
+    for engine in engines:
+        done = subprocess.run(
+            [sys.executable, script, "--engine", engine, "--workdir", str(workdir),
+             *args_for(engine)], cwd=ROOT, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            print(done.stderr, file=sys.stderr)
+            return None
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return results
+
+
 def run_per_engine(script: str, *, prefix: str, pg_url: str | None,
                    write_register: Callable[[Path], None]) -> list[dict[str, Any]] | None:
     """Write the register once, run `script --engine E` per engine; each child's JSON line.
@@ -102,20 +128,8 @@ def run_per_engine(script: str, *, prefix: str, pg_url: str | None,
         workdir = Path(tmp)
         register = workdir / "register.csv"
         write_register(register)
-        engines = ["sqlite"]
-        if pg_url is not None and postgres_answers(pg_url):
-            engines.append("postgres")
-        results = []
-        for engine in engines:
-            done = subprocess.run(
-                [sys.executable, script, "--engine", engine, "--register", str(register),
-                 "--workdir", str(workdir)], cwd=ROOT, capture_output=True, text=True,
-                check=False)
-            if done.returncode != 0:
-                print(done.stderr, file=sys.stderr)
-                return None
-            results.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    return results
+        engines = ["sqlite"] + (["postgres"] if pg_url and postgres_answers(pg_url) else [])
+        return run_children(script, engines, workdir, lambda _: ["--register", str(register)])
 
 
 def child_arguments(doc: str) -> Any:
